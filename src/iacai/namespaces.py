@@ -1,0 +1,66 @@
+"""The IRIs of iacai-kg: namespaces, graph names and prefixes, stated once for every module."""
+
+from __future__ import annotations
+
+from typing import Final
+
+from rdflib import Namespace
+from rdflib.namespace import DCTERMS, FOAF, OWL, PROV, RDF, RDFS, SH, SKOS, VANN, VOID, XSD
+
+BASE: Final = "https://w3id.org/iacai/"
+"""Every IRI of the project starts here; the service answers each one at the same path."""
+
+ONTOLOGY_IRI: Final = f"{BASE}ontology"
+IACAI: Final = Namespace(f"{ONTOLOGY_IRI}#")
+ID: Final = Namespace(f"{BASE}id/")
+GRAPH: Final = Namespace(f"{BASE}graph/")
+SHAPES_IRI: Final = f"{BASE}shapes"
+
+BIBO: Final = Namespace("http://purl.org/ontology/bibo/")
+CITO: Final = Namespace("http://purl.org/spar/cito/")
+FABIO: Final = Namespace("http://purl.org/spar/fabio/")
+DPV: Final = Namespace("https://w3id.org/dpv#")
+SCHEMA: Final = Namespace("https://schema.org/")
+SD: Final = Namespace("http://www.w3.org/ns/sparql-service-description#")
+WD: Final = Namespace("http://www.wikidata.org/entity/")
+
+PREFIXES: Final[dict[str, str]] = {
+    "iacai": str(IACAI),
+    "id": str(ID),
+    "graph": str(GRAPH),
+    "rdf": str(RDF),
+    "rdfs": str(RDFS),
+    "owl": str(OWL),
+    "xsd": str(XSD),
+    "skos": str(SKOS),
+    "dcterms": str(DCTERMS),
+    "foaf": str(FOAF),
+    "prov": str(PROV),
+    "vann": str(VANN),
+    "void": str(VOID),
+    "sh": str(SH),
+    "bibo": str(BIBO),
+    "cito": str(CITO),
+    "fabio": str(FABIO),
+    "dpv": str(DPV),
+    "schema": str(SCHEMA),
+    "sd": str(SD),
+    "wd": str(WD),
+}
+"""The prefixes every serialization, query page and dump uses."""
+
+DATA_GRAPHS: Final[dict[str, str]] = {
+    "essay.ttl": f"{GRAPH}essay",
+    "table-1.ttl": f"{GRAPH}table-1",
+    "table-2.ttl": f"{GRAPH}table-2",
+    "table-3.ttl": f"{GRAPH}table-3",
+    "references.ttl": f"{GRAPH}references",
+    "citations.ttl": f"{GRAPH}citations",
+}
+"""Each file in `data/` and the named graph it is loaded into: one graph per part of the essay."""
+
+ONTOLOGY_GRAPHS: Final[dict[str, str]] = {
+    "iacai.ttl": ONTOLOGY_IRI,
+    "iacai-alignments.ttl": f"{ONTOLOGY_IRI}/alignments",
+}
+"""Each file in `ontology/` and the named graph it is loaded into."""

@@ -1,0 +1,50 @@
+"""Where the ontology, data, shapes and queries are, from a checkout and from an installed wheel alike."""
+
+from __future__ import annotations
+
+from functools import cache
+from pathlib import Path
+
+_PACKAGE_DIR = Path(__file__).resolve().parent
+
+
+@cache
+def resource_root() -> Path:
+    """The folder holding `ontology/`, `data/`, `shapes/` and `queries/`.
+
+    A wheel carries them in `iacai/resources/`; a checkout keeps them at the top of the repository.
+    """
+    bundled = _PACKAGE_DIR / "resources"
+    if (bundled / "ontology").is_dir():
+        return bundled
+    checkout = _PACKAGE_DIR.parent.parent
+    if (checkout / "ontology").is_dir() and (checkout / "pyproject.toml").is_file():
+        return checkout
+    raise FileNotFoundError(
+        f"iacai resources not found in {bundled} nor in a checkout at {checkout}"
+    )
+
+
+def ontology_dir() -> Path:
+    """The OWL ontology: the core, its alignments and the JSON-LD context."""
+    return resource_root() / "ontology"
+
+
+def data_dir() -> Path:
+    """The essay's data, one Turtle file per named graph."""
+    return resource_root() / "data"
+
+
+def shapes_dir() -> Path:
+    """The SHACL shapes."""
+    return resource_root() / "shapes"
+
+
+def queries_dir() -> Path:
+    """The named SPARQL queries."""
+    return resource_root() / "queries"
+
+
+def context_path() -> Path:
+    """The project's JSON-LD `@context`."""
+    return ontology_dir() / "context.jsonld"
