@@ -34,7 +34,7 @@ def parse_file(path: Path, graph: Graph | None = None) -> Graph:
         raise DataFileError(path, "no such file") from error
     except (OSError, UnicodeDecodeError) as error:
         raise DataFileError(path, f"cannot be read: {error}") from error
-    except Exception as error:  # noqa: BLE001 - each parser raises its own kind of error
+    except Exception as error:  # each parser raises its own kind of error
         raise DataFileError(path, _first_line(str(error)), _line_of(error)) from error
     return target
 
@@ -57,7 +57,10 @@ def load_dataset(include_ontology: bool = True) -> Dataset:
 
 def dataset_from(files: Mapping[Path, URIRef] | Iterable[Path]) -> Dataset:
     """A Dataset from files, each in the named graph given, or in a graph named after the file."""
-    named = files if isinstance(files, Mapping) else {p: URIRef(p.resolve().as_uri()) for p in files}
+    named = (
+        files if isinstance(files, Mapping)
+        else {path: URIRef(path.resolve().as_uri()) for path in files}
+    )
     dataset = Dataset()
     for prefix, namespace in PREFIXES.items():
         dataset.bind(prefix, namespace)
@@ -72,8 +75,10 @@ def _files_in(folder: Path, graphs: Mapping[str, str]) -> dict[Path, URIRef]:
 
 def _format_for(path: Path) -> str:
     suffix = path.suffix.lower()
-    formats = {".ttl": "turtle", ".nt": "nt", ".trig": "trig", ".nq": "nquads",
-               ".jsonld": "json-ld", ".json": "json-ld", ".rdf": "xml", ".owl": "xml", ".xml": "xml"}
+    formats = {
+        ".ttl": "turtle", ".nt": "nt", ".trig": "trig", ".nq": "nquads", ".jsonld": "json-ld",
+        ".json": "json-ld", ".rdf": "xml", ".owl": "xml", ".xml": "xml",
+    }
     return formats.get(suffix, "turtle")
 
 

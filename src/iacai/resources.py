@@ -1,4 +1,4 @@
-"""Where the ontology, data, shapes and queries are, from a checkout and from an installed wheel alike."""
+"""Where the ontology, data, shapes and queries are: the same lookup in a checkout and a wheel."""
 
 from __future__ import annotations
 
@@ -30,6 +30,16 @@ def ontology_dir() -> Path:
     return resource_root() / "ontology"
 
 
+def ontology_path() -> Path:
+    """The core ontology, without the alignments to outside vocabularies."""
+    return ontology_dir() / "iacai.ttl"
+
+
+def alignments_path() -> Path:
+    """The alignments of the core ontology to BIBO, FaBiO, CiTO, PROV-O and DPV."""
+    return ontology_dir() / "iacai-alignments.ttl"
+
+
 def data_dir() -> Path:
     """The essay's data, one Turtle file per named graph."""
     return resource_root() / "data"
@@ -38,6 +48,11 @@ def data_dir() -> Path:
 def shapes_dir() -> Path:
     """The SHACL shapes."""
     return resource_root() / "shapes"
+
+
+def shapes_path() -> Path:
+    """The SHACL shapes every graph of the project is validated against."""
+    return shapes_dir() / "iacai-shapes.ttl"
 
 
 def queries_dir() -> Path:
