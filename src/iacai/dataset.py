@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from xml.sax import SAXParseException
 
 from rdflib import Dataset, Graph, URIRef
+from rdflib.plugins.parsers.notation3 import BadSyntax
 
 from iacai import resources
 from iacai.namespaces import DATA_GRAPHS, ONTOLOGY_GRAPHS, PREFIXES
@@ -35,7 +38,7 @@ def parse_file(path: Path, graph: Graph | None = None) -> Graph:
     except (OSError, UnicodeDecodeError) as error:
         raise DataFileError(path, f"cannot be read: {error}") from error
     except Exception as error:  # each parser raises its own kind of error
-        raise DataFileError(path, _first_line(str(error)), _line_of(error)) from error
+        raise DataFileError(path, *_problem(error)) from error
     return target
 
 
@@ -82,10 +85,16 @@ def _format_for(path: Path) -> str:
     return formats.get(suffix, "turtle")
 
 
-def _first_line(text: str) -> str:
-    return text.strip().splitlines()[0] if text.strip() else "parse error"
-
-
-def _line_of(error: Exception) -> int | None:
-    line = getattr(error, "lines", None) or getattr(error, "line", None)
-    return line if isinstance(line, int) else None
+def _problem(error: Exception) -> tuple[str, int | None]:
+    """What the parser said, in one line, and the 1-based line it points at (if it says)."""
+    if isinstance(error, BadSyntax):
+        text = getattr(error, "_str", b"").decode("utf-8", "replace")
+        at = getattr(error, "_i", 0)
+        near = text[at : at + 40].splitlines()[0] if text[at:].strip() else "end of file"
+        return f"bad syntax ({getattr(error, '_why', 'parse error')}) at: {near!r}", error.lines + 1
+    if isinstance(error, json.JSONDecodeError):
+        return error.msg, error.lineno
+    if isinstance(error, SAXParseException):
+        return error.getMessage(), error.getLineNumber()
+    text = str(error).strip()
+    return (text.splitlines()[0] if text else type(error).__name__), None

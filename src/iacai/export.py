@@ -1,0 +1,121 @@
+"""Dumps of the knowledge graph that are the same bytes on every run, so they diff and cache well.
+
+Blank nodes get canonical labels (RDFC-1.0, by pyoxigraph) and every format is written from the
+canonical quads in sorted order: N-Triples and N-Quads as sorted lines, RDF/XML by pyoxigraph
+(one description per subject), Turtle and TriG by rdflib (which sorts subjects; TriG's graphs
+sorted here), JSON-LD by pyld from the sorted N-Quads, compacted with the project's `@context`.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from io import BytesIO
+from typing import Any, Final
+
+import pyoxigraph
+from rdflib import BNode, Dataset, Graph, Literal, URIRef
+from rdflib.namespace import XSD
+from rdflib.plugins.serializers.trig import TrigSerializer
+from rdflib.term import Node
+
+from iacai.jsonld_context import load_context, refuse_remote_documents
+from iacai.namespaces import PREFIXES
+
+EXPORT_FORMATS: Final[dict[str, str]] = {
+    "ttl": "Turtle (the union of the named graphs)",
+    "nt": "N-Triples (the union of the named graphs), sorted",
+    "trig": "TriG (every named graph)",
+    "nq": "N-Quads (every named graph), sorted",
+    "jsonld": "JSON-LD (every named graph), compacted with the iacai @context",
+    "xml": "RDF/XML (the union of the named graphs)",
+}
+"""The dump formats, by the name `iacai export --format` takes."""
+
+def export(dataset: Dataset, format: str) -> bytes:
+    """The dataset serialized in one of EXPORT_FORMATS, byte for byte the same on every run."""
+    quads = canonical_quads(dataset)
+    if format == "nq":
+        return _sorted_lines(pyoxigraph.serialize(quads, format=pyoxigraph.RdfFormat.N_QUADS))
+    if format == "nt":
+        triples = [quad.triple for quad in quads]
+        return _sorted_lines(pyoxigraph.serialize(triples, format=pyoxigraph.RdfFormat.N_TRIPLES))
+    if format == "jsonld":
+        return _jsonld(quads)
+    if format == "trig":
+        output = BytesIO()
+        _GraphsInOrderTrigSerializer(_rdflib_dataset(quads)).serialize(output, encoding="utf-8")
+        return output.getvalue()
+    if format == "ttl":
+        return _rdflib_graph(quads).serialize(format="turtle", encoding="utf-8")
+    if format == "xml":
+        triples = sorted({quad.triple for quad in quads}, key=str)
+        return pyoxigraph.serialize(triples, format=pyoxigraph.RdfFormat.RDF_XML, prefixes=PREFIXES)
+    raise ValueError(f"unknown export format {format!r}; one of {', '.join(EXPORT_FORMATS)}")
+
+
+def canonical_quads(dataset: Dataset) -> list[pyoxigraph.Quad]:
+    """Every quad of the dataset, blank nodes relabelled canonically, in N-Quads order."""
+    nquads = dataset.serialize(format="nquads", encoding="utf-8")
+    canonical = pyoxigraph.Dataset(pyoxigraph.parse(nquads, format=pyoxigraph.RdfFormat.N_QUADS))
+    canonical.canonicalize(pyoxigraph.CanonicalizationAlgorithm.RDFC_1_0)
+    return sorted(canonical, key=str)
+
+
+class _GraphsInOrderTrigSerializer(TrigSerializer):
+    """rdflib's TriG writer, with the named graphs in IRI order instead of the store's order."""
+
+    def __init__(self, store: Dataset) -> None:
+        super().__init__(store)
+        self.contexts.sort(key=lambda graph: str(graph.identifier))
+
+
+def _sorted_lines(serialized: bytes) -> bytes:
+    lines = sorted(set(serialized.decode("utf-8").splitlines()))
+    return "".join(f"{line}\n" for line in lines).encode("utf-8")
+
+
+def _jsonld(quads: list[pyoxigraph.Quad]) -> bytes:
+    from pyld import jsonld  # only JSON-LD dumps pay for importing pyld
+
+    nquads = pyoxigraph.serialize(quads, format=pyoxigraph.RdfFormat.N_QUADS).decode("utf-8")
+    options = {"documentLoader": refuse_remote_documents}
+    expanded = jsonld.from_rdf(nquads, {"format": "application/n-quads", **options})
+    compacted = jsonld.compact(expanded, load_context(), options)
+    return (json.dumps(compacted, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
+
+
+def _rdflib_graph(quads: Iterable[pyoxigraph.Quad]) -> Graph:
+    graph = Graph()
+    _bind_prefixes(graph)
+    for quad in quads:
+        graph.add((_term(quad.subject), _term(quad.predicate), _term(quad.object)))
+    return graph
+
+
+def _rdflib_dataset(quads: Iterable[pyoxigraph.Quad]) -> Dataset:
+    dataset = Dataset()
+    _bind_prefixes(dataset)
+    for quad in quads:
+        graph = dataset.graph(_term(quad.graph_name))
+        graph.add((_term(quad.subject), _term(quad.predicate), _term(quad.object)))
+    return dataset
+
+
+def _bind_prefixes(graph: Graph) -> None:
+    for prefix, namespace in PREFIXES.items():
+        graph.bind(prefix, namespace, override=True, replace=True)
+
+
+def _term(term: Any) -> Node:
+    """The rdflib term for a pyoxigraph one, keeping canonical blank-node labels."""
+    if isinstance(term, pyoxigraph.NamedNode):
+        return URIRef(term.value)
+    if isinstance(term, pyoxigraph.BlankNode):
+        return BNode(term.value)
+    if isinstance(term, pyoxigraph.Literal):
+        if term.language:
+            return Literal(term.value, lang=term.language)
+        datatype = URIRef(term.datatype.value)
+        return Literal(term.value, datatype=None if datatype == XSD.string else datatype)
+    raise TypeError(f"cannot export the term {term!r}")
