@@ -8,9 +8,9 @@ is not a comment, or at an empty comment line `#`):
     #   as helping with one challenge (Table 1). Further lines continue the description.
     # param: challenge iri  The challenge, e.g. https://w3id.org/iacai/id/challenge/bias
 
-`title` is one line; `description` may continue on the following comment lines; each `param`
-line gives the name (the query's variable without `?`), a type, then after whitespace a
-description. Every declared parameter is required. The types:
+`title` is one line (a file without one is titled by its name); `description` may continue on
+the following comment lines; each `param` line gives the name (the query's variable without
+`?`), a type, then after whitespace a description. Every declared parameter is required. The types:
 
 - `iri`: an absolute IRI, or a prefixed name with one of the project's prefixes
   (`id:challenge/bias`), bound as an IRI;
@@ -143,17 +143,14 @@ def read_query(path: Path) -> NamedQuery:
     """A named query from its file: the header parsed, each parameter checked against the text."""
     text = path.read_text(encoding="utf-8")
     fields = _header_fields(text)
-    for required in ("title", "description"):
-        if not fields.get(required):
-            raise QueryFileError(f"{path.name}: header lacks '# {required}:'")
     parameters = tuple(_parameter(path, line) for line in fields.get("param", []))
     for parameter in parameters:
         if not re.search(rf"[?$]{parameter.name}\b", text):
             raise QueryFileError(f"{path.name}: parameter {parameter.name!r} is not in the query")
     return NamedQuery(
         name=path.stem,
-        title=fields["title"][0],
-        description=" ".join(fields["description"]),
+        title=(fields.get("title") or [path.stem])[0],
+        description=" ".join(fields.get("description", [])),
         parameters=parameters,
         text=text,
         path=path,
