@@ -20,7 +20,8 @@ the following comment lines; each `param` line gives the name (the query's varia
 - `integer`: bound as an `xsd:integer` literal.
 
 Parameters are bound as RDF terms (rdflib `initBindings`, pyoxigraph `substitutions`), never
-spliced into the query text, so a value cannot change the query.
+spliced into the query text, so a value cannot change the query. A parameter's variable must be
+in the SELECT list: pyoxigraph substitutes projected variables only (SPARQL-dev SEP-0007).
 """
 
 from __future__ import annotations
