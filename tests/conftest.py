@@ -1,0 +1,41 @@
+"""Shared fixtures: the shipped knowledge graph, loaded once, and a way to ask it a named query."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pyoxigraph
+import pytest
+from rdflib import Dataset
+
+from iacai.dataset import load_dataset
+from iacai.named_queries import catalogue
+from iacai.query_engine import run, store_from
+
+Answer = list[dict[str, str]]
+
+
+@pytest.fixture(scope="session")
+def shipped_dataset() -> Dataset:
+    """The shipped graph: every data file and the ontology, each in its named graph."""
+    return load_dataset()
+
+
+@pytest.fixture(scope="session")
+def shipped_store(shipped_dataset: Dataset) -> pyoxigraph.Store:
+    return store_from(shipped_dataset)
+
+
+@pytest.fixture(scope="session")
+def ask(shipped_store: pyoxigraph.Store) -> Callable[..., Answer]:
+    """Run a named query with text parameters; each solution as {variable: value}, in order."""
+
+    def answer(name: str, **parameters: str) -> Answer:
+        query = catalogue()[name]
+        solutions = run(shipped_store, query.text, query.oxigraph_substitutions(parameters))
+        names = [variable.value for variable in solutions.variables]
+        return [
+            {n: s[n].value for n in names if s[n] is not None} for s in solutions
+        ]
+
+    return answer
