@@ -1,0 +1,175 @@
+"""From a query to an HTTP answer: checks, format, ETag and cache, the worker pool, error statuses.
+
+Shared by the SPARQL endpoint and the named queries, so both answer, cache and fail alike.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from fastapi import Request, Response
+
+from iacai.service import lexical
+from iacai.service.cache import AnswerCache, CachedAnswer
+from iacai.service.errors import ProtocolError
+from iacai.service.negotiation import HTML, Format, Kind, by_parameter, choose, formats_of
+from iacai.service.pool import QueryPool, QueryTimeoutError, WorkerCrashedError
+from iacai.service.settings import Settings
+from iacai.service.worker import QueryJob, QueryRejected
+
+TRUNCATED_HEADER = "X-Iacai-Result-Truncated"
+_POSITION = re.compile(r"^error at (\d+):(\d+):\s*")
+
+
+@dataclass(frozen=True)
+class QueryRequest:
+    """A query and its dataset, as the protocol read them; parameters as engine terms."""
+
+    text: str
+    default_graphs: tuple[str, ...] = ()
+    named_graphs: tuple[str, ...] = ()
+    substitutions: tuple[tuple[str, Any], ...] = ()
+
+
+class Answerer:
+    """Turns checked queries into responses, through the cache and the worker pool."""
+
+    def __init__(self, settings: Settings, data_version: str, pool: QueryPool) -> None:
+        self._settings = settings
+        self._data_version = data_version
+        self._pool = pool
+        self._cache = AnswerCache(settings.cache_entries)
+
+    def checked_outline(self, text: str) -> lexical.QueryOutline:
+        """The query's outline, or a 400 for an update, too deep a nesting or a refused SERVICE."""
+        outline = lexical.outline(text)
+        if outline.is_update:
+            raise ProtocolError(400, "SPARQL Update is not allowed on this read-only endpoint.")
+        if outline.nesting > self._settings.max_nesting:
+            raise ProtocolError(
+                400,
+                f"The query nests brackets {outline.nesting} deep; this endpoint accepts at most "
+                f"{self._settings.max_nesting} (setting max-nesting).",
+            )
+        for endpoint in outline.services:
+            self._check_service(endpoint)
+        return outline
+
+    def negotiate(
+        self,
+        request: Request,
+        outline: lexical.QueryOutline,
+        format_parameter: str | None,
+        with_page: bool = True,
+    ) -> Format:
+        """The answer format: the `format` parameter if given, else the Accept header (or 406)."""
+        kind = Kind.GRAPH if outline.returns_graph else Kind.RESULTS
+        offered = (*formats_of(kind), HTML) if with_page else formats_of(kind)
+        if format_parameter:
+            chosen = by_parameter(format_parameter, offered)
+            if chosen is None:
+                names = ", ".join(n for f in offered for n in f.parameter_names[:1])
+                raise ProtocolError(
+                    406, f"format={format_parameter!r} cannot be given for this query; try {names}."
+                )
+            return chosen
+        chosen = choose(request.headers.get("accept"), offered)
+        if chosen is None:
+            types = ", ".join(f.media_type for f in offered)
+            raise ProtocolError(406, f"None of the accepted media types can be given; try {types}.")
+        return chosen
+
+    async def answer(
+        self, request: Request, query: QueryRequest, answer_format: Format
+    ) -> Response:
+        """Run the query (or reuse an answer) and respond in the chosen format."""
+        etag = self._etag(query, answer_format)
+        headers = {
+            "ETag": etag,
+            "Vary": "Accept",
+            "Cache-Control": f"public, max-age={self._settings.cache_max_age}",
+        }
+        if _matches(etag, request.headers.get("if-none-match")):
+            return Response(status_code=304, headers=headers)
+        cached = self._cache.get(etag)
+        if cached is None:
+            cached = await self._run(query, answer_format)
+            self._cache.put(etag, cached)
+        if cached.truncated:
+            headers[TRUNCATED_HEADER] = "true"
+        return Response(cached.body, headers=headers, media_type=answer_format.content_type)
+
+    async def _run(self, query: QueryRequest, answer_format: Format) -> CachedAnswer:
+        job = QueryJob(
+            query=query.text,
+            format_name=answer_format.name,
+            max_rows=self._settings.max_rows,
+            default_graphs=query.default_graphs,
+            named_graphs=query.named_graphs,
+            substitutions=query.substitutions,
+        )
+        timeout = self._settings.query_timeout
+        try:
+            reply = await self._pool.run(job, timeout)
+        except QueryTimeoutError:
+            raise ProtocolError(
+                503,
+                f"Query timeout reached: the query ran longer than {timeout:g} s and was stopped. "
+                "Narrow it down (a LIMIT, more specific patterns) and try again.",
+            ) from None
+        except WorkerCrashedError:
+            raise ProtocolError(
+                503,
+                "The query engine failed on this query and was restarted; other queries are "
+                "unaffected. Check the query for extreme nesting or size.",
+            ) from None
+        if isinstance(reply, QueryRejected):
+            if reply.syntax:
+                raise ProtocolError(400, f"Syntax error in the query: {_readable_position(reply)}")
+            raise ProtocolError(500, f"The query could not be evaluated: {reply.message}")
+        return CachedAnswer(reply.body, reply.truncated)
+
+    def _check_service(self, endpoint: str) -> None:
+        allowlist = self._settings.service_allowlist
+        if not allowlist:
+            raise ProtocolError(400, "Federated queries (SERVICE) are turned off on this endpoint.")
+        iri = endpoint[1:-1] if endpoint.startswith("<") else None
+        if iri is None or not any(iri.startswith(prefix) for prefix in allowlist):
+            raise ProtocolError(
+                400,
+                f"SERVICE {endpoint} is not allowed: federated queries may only call endpoints "
+                f"written as full IRIs starting with {', '.join(allowlist)}.",
+            )
+
+    def _etag(self, query: QueryRequest, answer_format: Format) -> str:
+        digest = hashlib.sha256()
+        for part in (
+            self._data_version,
+            query.text,
+            "\x1f".join(query.default_graphs),
+            "\x1f".join(query.named_graphs),
+            "\x1f".join(f"{name}={term}" for name, term in query.substitutions),
+            answer_format.name,
+            str(self._settings.max_rows),
+        ):
+            digest.update(part.encode() + b"\0")
+        return f'W/"{digest.hexdigest()[:32]}"'
+
+
+def _matches(etag: str, if_none_match: str | None) -> bool:
+    """Weak comparison (RFC 9110): equal opaque tags, W/ or not; `*` matches any answer."""
+    if not if_none_match:
+        return False
+    tags = {tag.strip().removeprefix("W/") for tag in if_none_match.split(",")}
+    return "*" in tags or etag.removeprefix("W/") in tags
+
+
+def _readable_position(rejected: QueryRejected) -> str:
+    """pyoxigraph's 'error at 3:17: ...' as 'line 3, column 17: ...'."""
+    match = _POSITION.match(rejected.message)
+    if not match:
+        return rejected.message
+    return f"line {match[1]}, column {match[2]}: {rejected.message[match.end() :]}"

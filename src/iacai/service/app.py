@@ -1,0 +1,111 @@
+"""The FastAPI application: routers, static files, CORS, errors, and the worker pool's lifetime."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+import swagger_ui_bundle
+from fastapi import FastAPI, Request, Response
+from fastapi.middleware.cors import CORSMiddleware
+from fastapi.staticfiles import StaticFiles
+
+from iacai import __version__, named_queries
+from iacai.namespaces import PREFIXES
+from iacai.service import named_query_routes, pages, protocol, settings
+from iacai.service.answers import Answerer
+from iacai.service.errors import ProtocolError, plain_error
+from iacai.service.negotiation import Kind, by_parameter, choose, formats_of
+from iacai.service.pool import QueryPool
+from iacai.service.service_description import Describer
+from iacai.service.snapshot import Snapshot, jsonld_context, validated_snapshot
+from iacai.service.worker import WorkerSetup
+
+DESCRIPTION = """A read-only SPARQL 1.1 endpoint over the knowledge graph of the essay on
+interagency collaboration and AI implementation in the public sector. Queries run on pyoxigraph
+in worker processes under a timeout; the default graph is the union of the named graphs."""
+
+
+def create_app(config: settings.Settings, snapshot: Snapshot) -> FastAPI:
+    """The service for one snapshot of the graph under the given settings."""
+    context = jsonld_context()
+    setup = WorkerSetup(snapshot.nquads, dict(PREFIXES), context)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        pool = QueryPool(setup, config.query_workers)
+        await pool.start()
+        app.state.pool = pool
+        app.state.answerer = Answerer(config, snapshot.version, pool)
+        try:
+            yield
+        finally:
+            await pool.close()
+
+    app = FastAPI(
+        title="iacai-kg SPARQL service",
+        version=__version__,
+        description=DESCRIPTION,
+        lifespan=lifespan,
+        docs_url=None,
+        redoc_url=None,
+    )
+    app.state.settings = config
+    app.state.snapshot = snapshot
+    app.state.catalogue = named_queries.catalogue()
+    app.state.describer = Describer(
+        snapshot.nquads, snapshot.graph_names, bool(config.service_allowlist), context
+    )
+    app.add_exception_handler(ProtocolError, plain_error)
+    if config.cors_origins:
+        app.add_middleware(
+            CORSMiddleware,
+            allow_origins=list(config.cors_origins),
+            allow_methods=["GET", "POST"],
+            allow_headers=["Accept", "Content-Type", "If-None-Match"],
+            expose_headers=["ETag", "X-Iacai-Result-Truncated"],
+            allow_credentials=False,
+        )
+    app.include_router(protocol.router)
+    app.include_router(named_query_routes.router)
+    app.include_router(pages.router)
+    app.add_api_route("/healthz", healthz, methods=["GET"], summary="Liveness and data version")
+    app.add_api_route(
+        "/.well-known/void",
+        void,
+        methods=["GET"],
+        summary="VoID description of the dataset",
+        response_class=Response,
+    )
+    app.mount("/static/swagger", StaticFiles(directory=swagger_ui_bundle.swagger_ui_path))
+    app.mount("/static", StaticFiles(directory=pages.STATIC_DIR), name="static")
+    return app
+
+
+async def healthz(request: Request) -> dict[str, object]:
+    """Up, which data it serves, and how many query workers are idle right now."""
+    pool: QueryPool = request.app.state.pool
+    return {
+        "status": "ok",
+        "data_version": request.app.state.snapshot.version,
+        "idle_query_workers": pool.idle_workers,
+        "query_workers_replaced": pool.workers_replaced,
+    }
+
+
+async def void(request: Request, format: str | None = None) -> Response:
+    """The VoID description in any RDF format (Turtle unless asked otherwise)."""
+    offered = formats_of(Kind.GRAPH)
+    chosen = (
+        by_parameter(format, offered) if format else choose(request.headers.get("accept"), offered)
+    )
+    if chosen is None:
+        raise ProtocolError(406, "The VoID description is available in RDF formats only.")
+    describer: Describer = request.app.state.describer
+    body = describer.render(str(request.base_url).rstrip("/"), "void", chosen)
+    return Response(body, media_type=chosen.content_type, headers={"Vary": "Accept"})
+
+
+def app_from_environment() -> FastAPI:
+    """The app factory uvicorn's worker processes call (settings arrive as IACAI_* variables)."""
+    return create_app(settings.from_sources(), validated_snapshot())

@@ -1,0 +1,22 @@
+"""Errors as answers a person can read: a status and a plain-text message, never a traceback."""
+
+from __future__ import annotations
+
+from fastapi import Request
+from fastapi.responses import PlainTextResponse
+
+
+class ProtocolError(Exception):
+    """A request the service answers with an error status and a plain message."""
+
+    def __init__(self, status: int, message: str, headers: dict[str, str] | None = None) -> None:
+        super().__init__(message)
+        self.status = status
+        self.message = message
+        self.headers = headers or {}
+
+
+async def plain_error(_request: Request, error: Exception) -> PlainTextResponse:
+    """The handler the app registers for ProtocolError."""
+    assert isinstance(error, ProtocolError)
+    return PlainTextResponse(error.message + "\n", status_code=error.status, headers=error.headers)

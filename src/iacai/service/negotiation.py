@@ -1,0 +1,204 @@
+"""Content negotiation: the one table of answer formats, and the one reader of `Accept`.
+
+Every format the service writes is a row of FORMATS: its media type, the other media types that
+select it, the names the `format` parameter takes, and its W3C format IRI for the service
+description. Which rows fit an answer depends on its kind: SPARQL results (SELECT, ASK), an RDF
+graph (CONSTRUCT, DESCRIBE, the service description) or the HTML page.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from enum import Enum
+
+
+class Kind(Enum):
+    """What an answer is, which decides the formats it can be written in."""
+
+    RESULTS = "results"
+    GRAPH = "graph"
+    PAGE = "page"
+
+
+@dataclass(frozen=True)
+class Format:
+    """One answer format."""
+
+    name: str
+    media_type: str
+    kind: Kind
+    parameter_names: tuple[str, ...]
+    also_selected_by: tuple[str, ...] = ()
+    w3c_iri: str | None = None
+    extension: str = ""
+
+    @property
+    def content_type(self) -> str:
+        return f"{self.media_type}; charset=utf-8"
+
+    @property
+    def media_types(self) -> tuple[str, ...]:
+        return (self.media_type, *self.also_selected_by)
+
+
+_W3C = "http://www.w3.org/ns/formats/"
+
+FORMATS: tuple[Format, ...] = (
+    Format(
+        "json",
+        "application/sparql-results+json",
+        Kind.RESULTS,
+        ("json", "srj"),
+        ("application/json",),
+        f"{_W3C}SPARQL_Results_JSON",
+        "srj",
+    ),
+    Format(
+        "xml",
+        "application/sparql-results+xml",
+        Kind.RESULTS,
+        ("xml", "srx"),
+        ("application/xml", "text/xml"),
+        f"{_W3C}SPARQL_Results_XML",
+        "srx",
+    ),
+    Format("csv", "text/csv", Kind.RESULTS, ("csv",), (), f"{_W3C}SPARQL_Results_CSV", "csv"),
+    Format(
+        "tsv",
+        "text/tab-separated-values",
+        Kind.RESULTS,
+        ("tsv",),
+        (),
+        f"{_W3C}SPARQL_Results_TSV",
+        "tsv",
+    ),
+    Format(
+        "turtle",
+        "text/turtle",
+        Kind.GRAPH,
+        ("ttl", "turtle"),
+        ("application/x-turtle",),
+        f"{_W3C}Turtle",
+        "ttl",
+    ),
+    Format(
+        "ntriples",
+        "application/n-triples",
+        Kind.GRAPH,
+        ("nt", "ntriples"),
+        (),
+        f"{_W3C}N-Triples",
+        "nt",
+    ),
+    Format(
+        "rdfxml",
+        "application/rdf+xml",
+        Kind.GRAPH,
+        ("rdf/xml", "rdfxml", "rdf", "xml"),
+        ("application/xml", "text/xml"),
+        f"{_W3C}RDF_XML",
+        "rdf",
+    ),
+    Format(
+        "jsonld",
+        "application/ld+json",
+        Kind.GRAPH,
+        ("jsonld", "json-ld", "json"),
+        ("application/json",),
+        f"{_W3C}JSON-LD",
+        "jsonld",
+    ),
+    Format("trig", "application/trig", Kind.GRAPH, ("trig",), (), f"{_W3C}TriG", "trig"),
+    Format(
+        "nquads", "application/n-quads", Kind.GRAPH, ("nq", "nquads"), (), f"{_W3C}N-Quads", "nq"
+    ),
+    Format("html", "text/html", Kind.PAGE, ("html",), ("application/xhtml+xml",)),
+)
+"""Within a kind, the order is the server's preference when a client accepts several equally."""
+
+HTML = next(f for f in FORMATS if f.kind is Kind.PAGE)
+
+
+def formats_of(kind: Kind) -> tuple[Format, ...]:
+    """The formats an answer of this kind can be written in, preferred first."""
+    return tuple(f for f in FORMATS if f.kind is kind)
+
+
+@dataclass(frozen=True)
+class MediaRange:
+    """One entry of an Accept header."""
+
+    type: str
+    subtype: str
+    quality: float
+    position: int
+
+    def specificity(self, media_type: str) -> int:
+        """How closely this range matches the media type: 2 exact, 1 type/*, 0 */*, -1 not."""
+        kind, _, sub = media_type.partition("/")
+        if self.type == "*":
+            return 0
+        if self.type != kind:
+            return -1
+        if self.subtype == "*":
+            return 1
+        return 2 if self.subtype == sub else -1
+
+
+def parse_accept(header: str | None) -> list[MediaRange]:
+    """The media ranges of an Accept header with their q-values; no header accepts anything."""
+    ranges = []
+    for position, item in enumerate((header or "*/*").split(",")):
+        media, *parameters = (part.strip() for part in item.split(";"))
+        kind, slash, sub = media.lower().partition("/")
+        if not slash or not kind or not sub:
+            continue
+        quality = 1.0
+        for parameter in parameters:
+            key, _, value = parameter.partition("=")
+            if key.strip().lower() == "q":
+                try:
+                    quality = min(max(float(value), 0.0), 1.0)
+                except ValueError:
+                    quality = 0.0
+        ranges.append(MediaRange(kind, sub, quality, position))
+    return ranges
+
+
+def choose(header: str | None, offered: Sequence[Format]) -> Format | None:
+    """The offered format the client prefers: by q-value, then by the client's order, then ours.
+
+    Each format takes the q-value of the most specific range that matches it (so
+    `text/*;q=0.1, text/csv` still prefers CSV); None when nothing acceptable is offered.
+    """
+    ranges = parse_accept(header)
+    best: tuple[float, int, int] | None = None
+    chosen = None
+    for preference, candidate in enumerate(offered):
+        matched = _best_range(ranges, candidate)
+        if matched is None or matched.quality <= 0:
+            continue
+        rank = (-matched.quality, matched.position, preference)
+        if best is None or rank < best:
+            best, chosen = rank, candidate
+    return chosen
+
+
+def by_parameter(value: str, offered: Sequence[Format]) -> Format | None:
+    """The offered format named by a `format` parameter (a short name or a media type)."""
+    wanted = value.strip().lower()
+    for candidate in offered:
+        if wanted in candidate.parameter_names or wanted in candidate.media_types:
+            return candidate
+    return None
+
+
+def _best_range(ranges: Sequence[MediaRange], candidate: Format) -> MediaRange | None:
+    best: tuple[int, MediaRange] | None = None
+    for media_type in candidate.media_types:
+        for media_range in ranges:
+            specificity = media_range.specificity(media_type)
+            if specificity >= 0 and (best is None or specificity > best[0]):
+                best = (specificity, media_range)
+    return best[1] if best else None

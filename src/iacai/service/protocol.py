@@ -1,0 +1,209 @@
+"""The SPARQL 1.1 Protocol, query operation, at /sparql: GET, POST form, POST direct.
+
+Reads the request the three ways the protocol allows, refuses what a read-only endpoint must
+refuse (with the statuses the W3C protocol tests expect), and hands the query to the Answerer.
+A GET without a query answers the service description, or the query page for a browser.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from urllib.parse import parse_qsl
+
+from fastapi import APIRouter, Request, Response
+
+from iacai.service.answers import Answerer, QueryRequest
+from iacai.service.errors import ProtocolError
+from iacai.service.negotiation import HTML, Kind, by_parameter, choose, formats_of
+from iacai.service.pages import query_page
+from iacai.service.service_description import Describer
+
+router = APIRouter()
+
+FORM = "application/x-www-form-urlencoded"
+DIRECT = "application/sparql-query"
+UPDATE = "application/sparql-update"
+UPDATE_REFUSED = "SPARQL Update is not allowed on this read-only endpoint."
+
+_PROTOCOL_PARAMETERS = [
+    {
+        "name": "query",
+        "in": "query",
+        "schema": {"type": "string"},
+        "description": "The SPARQL query (exactly once; absent: the service description).",
+    },
+    {
+        "name": "default-graph-uri",
+        "in": "query",
+        "schema": {"type": "array", "items": {"type": "string"}},
+        "description": "Graphs whose merge is the default graph.",
+    },
+    {
+        "name": "named-graph-uri",
+        "in": "query",
+        "schema": {"type": "array", "items": {"type": "string"}},
+        "description": "Graphs available to GRAPH.",
+    },
+    {
+        "name": "format",
+        "in": "query",
+        "schema": {"type": "string"},
+        "description": "Answer format, overriding Accept: json, xml, csv, tsv, ttl, nt, rdf/xml, "
+        "jsonld, trig, nq, html.",
+    },
+]
+
+
+@dataclass(frozen=True)
+class ProtocolParameters:
+    """What the request carried: the query (if any), its dataset and a format override."""
+
+    query: str | None
+    default_graphs: tuple[str, ...]
+    named_graphs: tuple[str, ...]
+    format: str | None
+
+
+@router.get(
+    "/sparql",
+    summary="SPARQL query via GET, the service description, or the query page",
+    openapi_extra={"parameters": _PROTOCOL_PARAMETERS},
+    response_class=Response,
+)
+async def sparql_get(request: Request) -> Response:
+    """The query operation via GET; no `query`: the service description (RDF) or the page (HTML)."""
+    parameters = _parameters(list(request.query_params.multi_items()), request)
+    return await _respond(request, parameters)
+
+
+@router.post(
+    "/sparql",
+    summary="SPARQL query via POST (URL-encoded form or application/sparql-query)",
+    openapi_extra={
+        "parameters": _PROTOCOL_PARAMETERS[1:],
+        "requestBody": {
+            "content": {
+                FORM: {"schema": {"type": "object", "properties": {"query": {"type": "string"}}}},
+                DIRECT: {"schema": {"type": "string"}},
+            }
+        },
+    },
+    response_class=Response,
+)
+async def sparql_post(request: Request) -> Response:
+    """The query operation via POST, the query in a form field or as the whole body."""
+    media_type, charset = _content_type(request.headers.get("content-type"))
+    body = await _body(request)
+    url_items = list(request.query_params.multi_items())
+    if media_type == FORM:
+        form_items = parse_qsl(_decoded(body, "utf-8"), keep_blank_values=True)
+        if any(name == "update" for name, _ in form_items):
+            raise ProtocolError(400, UPDATE_REFUSED)
+        parameters = _parameters(url_items + form_items, request)
+    elif media_type == DIRECT:
+        if any(name == "query" for name, _ in url_items):
+            raise ProtocolError(400, "A direct POST carries the query in its body, not in the URL.")
+        parameters = _parameters([*url_items, ("query", _decoded(body, charset))], request)
+    elif media_type == UPDATE:
+        raise ProtocolError(400, UPDATE_REFUSED)
+    else:
+        raise ProtocolError(
+            415,
+            f"POST a query as {FORM} (field 'query') or as {DIRECT}; "
+            f"got {media_type or 'no Content-Type'}.",
+        )
+    if parameters.query is None:
+        raise ProtocolError(400, "The request has no 'query'.")
+    return await _respond(request, parameters)
+
+
+async def _respond(request: Request, parameters: ProtocolParameters) -> Response:
+    if parameters.query is None:
+        return _service_description(request, parameters.format)
+    answerer: Answerer = request.app.state.answerer
+    outline = answerer.checked_outline(parameters.query)
+    answer_format = answerer.negotiate(request, outline, parameters.format)
+    if answer_format is HTML:
+        return query_page(request, parameters.query)
+    query = QueryRequest(parameters.query, parameters.default_graphs, parameters.named_graphs)
+    return await answerer.answer(request, query, answer_format)
+
+
+def _service_description(request: Request, format_parameter: str | None) -> Response:
+    offered = (*formats_of(Kind.GRAPH), HTML)
+    if format_parameter:
+        chosen = by_parameter(format_parameter, offered)
+    else:
+        chosen = choose(request.headers.get("accept"), offered)
+    if chosen is None:
+        raise ProtocolError(406, "The service description is available as RDF or HTML only.")
+    if chosen is HTML:
+        return query_page(request, None)
+    describer: Describer = request.app.state.describer
+    body = describer.render(_base_url(request), "service", chosen)
+    return Response(body, media_type=chosen.content_type, headers={"Vary": "Accept"})
+
+
+def _parameters(items: list[tuple[str, str]], request: Request) -> ProtocolParameters:
+    queries = [value for name, value in items if name == "query"]
+    if len(queries) > 1:
+        raise ProtocolError(400, "The request has more than one 'query'; send exactly one.")
+    if any(name == "update" for name, _ in items):
+        raise ProtocolError(400, UPDATE_REFUSED)
+    formats = [value for name, value in items if name == "format"]
+    query = queries[0] if queries else None
+    limit = request.app.state.settings.max_query_bytes
+    if query is not None and len(query.encode()) > limit:
+        raise ProtocolError(413, f"The query is longer than this endpoint accepts ({limit} bytes).")
+    return ProtocolParameters(
+        query=query,
+        default_graphs=tuple(v for n, v in items if n == "default-graph-uri"),
+        named_graphs=tuple(v for n, v in items if n == "named-graph-uri"),
+        format=formats[0] if formats else None,
+    )
+
+
+def _content_type(header: str | None) -> tuple[str, str]:
+    """The media type and charset (utf-8 when unsaid) of a Content-Type header."""
+    media_type, *parameters = (part.strip() for part in (header or "").split(";"))
+    charset = "utf-8"
+    for parameter in parameters:
+        key, _, value = parameter.partition("=")
+        if key.strip().lower() == "charset":
+            charset = value.strip().strip('"').lower()
+    return media_type.lower(), charset
+
+
+async def _body(request: Request) -> bytes:
+    """The request body, refused with 413 as soon as it passes the size limit."""
+    limit: int = request.app.state.settings.max_query_bytes
+    declared = request.headers.get("content-length")
+    if declared and declared.isdigit() and int(declared) > limit:
+        raise ProtocolError(
+            413, f"The request body is larger than this endpoint accepts ({limit} bytes)."
+        )
+    chunks = []
+    size = 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > limit:
+            raise ProtocolError(
+                413, f"The request body is larger than this endpoint accepts ({limit} bytes)."
+            )
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def _decoded(body: bytes, charset: str) -> str:
+    if charset not in ("utf-8", "utf8"):
+        raise ProtocolError(400, f"Queries must be sent as UTF-8, not {charset}.")
+    try:
+        return body.decode("utf-8")
+    except UnicodeDecodeError as error:
+        raise ProtocolError(
+            400, f"The request body is not valid UTF-8 (byte {error.start})."
+        ) from None
+
+
+def _base_url(request: Request) -> str:
+    return str(request.base_url).rstrip("/")

@@ -1,0 +1,192 @@
+"""Query answers to bytes: SPARQL results (JSON, XML, CSV, TSV) and RDF graphs in every format.
+
+Runs inside the query workers, so it imports nothing but pyoxigraph and the standard library
+(pyld only when JSON-LD is asked for). SELECT rows are written here rather than by pyoxigraph
+because the row cap needs the rows counted before they are written.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any
+from xml.sax.saxutils import escape, quoteattr
+
+from pyoxigraph import (
+    BlankNode,
+    DefaultGraph,
+    Literal,
+    NamedNode,
+    Quad,
+    QueryBoolean,
+    QueryResultsFormat,
+    RdfFormat,
+    Triple,
+    Variable,
+    serialize,
+)
+
+Row = Sequence[Any]
+"""One solution: a pyoxigraph term or None per variable, in the order of the variables."""
+
+XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
+TRUNCATION_NOTE = "The result-row cap of this endpoint was reached: later rows are not included."
+
+
+def write_solutions(
+    format_name: str, variables: Sequence[Variable], rows: Sequence[Row], truncated: bool
+) -> bytes:
+    """A SELECT answer in one of the SPARQL results formats."""
+    names = [variable.value for variable in variables]
+    return _SOLUTION_WRITERS[format_name](names, rows, truncated)
+
+
+def write_boolean(format_name: str, answer: QueryBoolean) -> bytes:
+    """An ASK answer: pyoxigraph writes every results format for a boolean."""
+    return answer.serialize(format=_BOOLEAN_FORMATS[format_name])
+
+
+def write_graph(
+    format_name: str,
+    triples: Sequence[Triple],
+    prefixes: Mapping[str, str],
+    jsonld_context: Mapping[str, Any],
+) -> bytes:
+    """A CONSTRUCT or DESCRIBE answer (triples, in the default graph) in an RDF format."""
+    if format_name == "jsonld":
+        return _compacted_jsonld(triples, jsonld_context)
+    rdf_format = _GRAPH_FORMATS[format_name]
+    if rdf_format is not RdfFormat.N_TRIPLES:  # group each subject's triples together
+        triples = sorted(triples, key=_subject_order)
+    if rdf_format in (RdfFormat.TRIG, RdfFormat.N_QUADS):
+        quads = [Quad(t.subject, t.predicate, t.object, DefaultGraph()) for t in triples]
+        return serialize(quads, format=rdf_format, prefixes=dict(prefixes))
+    if rdf_format in (RdfFormat.TURTLE, RdfFormat.RDF_XML):
+        return serialize(triples, format=rdf_format, prefixes=dict(prefixes))
+    return serialize(triples, format=rdf_format)
+
+
+def _subject_order(triple: Triple) -> tuple[str, str]:
+    return (str(triple.subject), str(triple.predicate))
+
+
+def _json_term(term: Any) -> dict[str, str]:
+    if isinstance(term, NamedNode):
+        return {"type": "uri", "value": term.value}
+    if isinstance(term, BlankNode):
+        return {"type": "bnode", "value": term.value}
+    if isinstance(term, Literal):
+        described = {"type": "literal", "value": term.value}
+        if term.language:
+            described["xml:lang"] = term.language
+        elif term.datatype.value != XSD_STRING:
+            described["datatype"] = term.datatype.value
+        return described
+    return {"type": "triple", "value": str(term)}
+
+
+def _solutions_json(names: list[str], rows: Sequence[Row], truncated: bool) -> bytes:
+    bindings = [
+        {name: _json_term(term) for name, term in zip(names, row, strict=True) if term is not None}
+        for row in rows
+    ]
+    document: dict[str, Any] = {"head": {"vars": names}, "results": {"bindings": bindings}}
+    if truncated:
+        document["truncated"] = True
+        document["note"] = TRUNCATION_NOTE
+    return json.dumps(document, ensure_ascii=False, separators=(",", ":")).encode()
+
+
+def _xml_term(term: Any) -> str:
+    if isinstance(term, NamedNode):
+        return f"<uri>{escape(term.value)}</uri>"
+    if isinstance(term, BlankNode):
+        return f"<bnode>{escape(term.value)}</bnode>"
+    if isinstance(term, Literal):
+        if term.language:
+            return f"<literal xml:lang={quoteattr(term.language)}>{escape(term.value)}</literal>"
+        if term.datatype.value != XSD_STRING:
+            datatype = quoteattr(term.datatype.value)
+            return f"<literal datatype={datatype}>{escape(term.value)}</literal>"
+        return f"<literal>{escape(term.value)}</literal>"
+    return f"<literal>{escape(str(term))}</literal>"
+
+
+def _solutions_xml(names: list[str], rows: Sequence[Row], truncated: bool) -> bytes:
+    parts = [
+        '<?xml version="1.0"?>\n<sparql xmlns="http://www.w3.org/2005/sparql-results#">',
+        "<head>",
+        *(f"<variable name={quoteattr(name)}/>" for name in names),
+        "</head><results>",
+    ]
+    for row in rows:
+        parts.append("<result>")
+        parts.extend(
+            f"<binding name={quoteattr(name)}>{_xml_term(term)}</binding>"
+            for name, term in zip(names, row, strict=True)
+            if term is not None
+        )
+        parts.append("</result>")
+    parts.append("</results></sparql>\n")
+    return "".join(parts).encode()
+
+
+def _csv_term(term: Any) -> str:
+    if term is None:
+        return ""
+    if isinstance(term, BlankNode):
+        return f"_:{term.value}"
+    if isinstance(term, NamedNode | Literal):
+        return term.value
+    return str(term)
+
+
+def _solutions_csv(names: list[str], rows: Sequence[Row], truncated: bool) -> bytes:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow(names)
+    writer.writerows([_csv_term(term) for term in row] for row in rows)
+    return buffer.getvalue().encode()
+
+
+def _solutions_tsv(names: list[str], rows: Sequence[Row], truncated: bool) -> bytes:
+    lines = ["\t".join(f"?{name}" for name in names)]
+    lines.extend("\t".join("" if term is None else str(term) for term in row) for row in rows)
+    return ("\n".join(lines) + "\n").encode()
+
+
+def _refuse_remote_documents(url: str, options: Mapping[str, Any] | None = None) -> Any:
+    raise ValueError(f"this service loads no remote JSON-LD documents (asked for {url})")
+
+
+def _compacted_jsonld(triples: Sequence[Triple], context: Mapping[str, Any]) -> bytes:
+    from pyld import jsonld  # only the JSON-LD answers pay for importing pyld
+
+    expanded = json.loads(serialize(triples, format=RdfFormat.JSON_LD))
+    compacted = jsonld.compact(
+        expanded, dict(context), {"documentLoader": _refuse_remote_documents}
+    )
+    return json.dumps(compacted, ensure_ascii=False, indent=2).encode()
+
+
+_SOLUTION_WRITERS: dict[str, Callable[[list[str], Sequence[Row], bool], bytes]] = {
+    "json": _solutions_json,
+    "xml": _solutions_xml,
+    "csv": _solutions_csv,
+    "tsv": _solutions_tsv,
+}
+_BOOLEAN_FORMATS = {
+    "json": QueryResultsFormat.JSON,
+    "xml": QueryResultsFormat.XML,
+    "csv": QueryResultsFormat.CSV,
+    "tsv": QueryResultsFormat.TSV,
+}
+_GRAPH_FORMATS = {
+    "turtle": RdfFormat.TURTLE,
+    "ntriples": RdfFormat.N_TRIPLES,
+    "rdfxml": RdfFormat.RDF_XML,
+    "trig": RdfFormat.TRIG,
+    "nquads": RdfFormat.N_QUADS,
+}

@@ -1,0 +1,123 @@
+"""Every setting of the SPARQL service, in one frozen dataclass, from flags and IACAI_* variables.
+
+Each field carries its own help text and environment variable, so `--help`, the environment and
+the code can never disagree about a setting.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field, fields, replace
+from typing import Any
+
+ENV_PREFIX = "IACAI_"
+
+
+def _setting(default: Any, help_text: str) -> Any:
+    return field(default=default, metadata={"help": help_text})
+
+
+@dataclass(frozen=True)
+class Settings:
+    """How the service listens, how hard it works for one query, and what it lets through."""
+
+    host: str = _setting("127.0.0.1", "address to listen on")
+    port: int = _setting(8000, "TCP port to listen on")
+    workers: int = _setting(1, "uvicorn worker processes (each with its own query workers)")
+    query_workers: int = _setting(2, "query-engine processes per server process")
+    query_timeout: float = _setting(
+        10.0, "seconds a query may run before its worker is killed and 503 is answered"
+    )
+    max_query_bytes: int = _setting(
+        100_000, "largest query text or request body accepted, in bytes (413 beyond)"
+    )
+    max_rows: int = _setting(
+        10_000, "most result rows (or triples) returned; a header says when the cap was reached"
+    )
+    max_nesting: int = _setting(
+        64, "deepest nesting of ( { [ accepted in a query (400 beyond; guards the parser stack)"
+    )
+    service_allowlist: tuple[str, ...] = _setting(
+        (), "endpoint IRI prefixes that federated SERVICE may call (comma-separated; empty = off)"
+    )
+    cors_origins: tuple[str, ...] = _setting(
+        ("*",), "origins allowed to read answers cross-origin (comma-separated; empty = none)"
+    )
+    cache_entries: int = _setting(
+        512, "answers kept in the in-memory response cache (0 turns the cache off)"
+    )
+    cache_max_age: int = _setting(
+        60, "seconds clients may reuse an answer (Cache-Control max-age; 0 = revalidate)"
+    )
+    log_level: str = _setting("info", "uvicorn log level")
+
+    def to_environment(self) -> dict[str, str]:
+        """These settings as IACAI_* variables: how they reach uvicorn's worker processes."""
+        return {_env_name(f.name): _to_text(getattr(self, f.name)) for f in fields(self)}
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """One flag per setting; its help names the environment variable and the default."""
+    for setting in fields(Settings):
+        flag = "--" + setting.name.replace("_", "-")
+        parser.add_argument(
+            flag,
+            dest=setting.name,
+            default=None,
+            type=str,
+            metavar=_metavar(setting.default),
+            help=f"{setting.metadata['help']} [env {_env_name(setting.name)}; "
+            f"default {_to_text(setting.default) or 'empty'}]",
+        )
+
+
+def from_sources(
+    arguments: argparse.Namespace | None = None, environment: Mapping[str, str] | None = None
+) -> Settings:
+    """Settings from the defaults, overridden by IACAI_* variables, overridden by flags."""
+    environment = os.environ if environment is None else environment
+    values: dict[str, Any] = {}
+    for setting in fields(Settings):
+        text = environment.get(_env_name(setting.name))
+        flag_value = getattr(arguments, setting.name, None) if arguments is not None else None
+        if flag_value is not None:
+            text = flag_value
+        if text is not None:
+            values[setting.name] = _parse(setting.name, setting.default, text)
+    return _checked(replace(Settings(), **values))
+
+
+def _checked(settings: Settings) -> Settings:
+    positive = ("port", "workers", "query_workers", "max_query_bytes", "max_rows", "max_nesting")
+    for name in positive:
+        if getattr(settings, name) < 1:
+            raise ValueError(f"{name.replace('_', '-')} must be at least 1")
+    if settings.query_timeout <= 0:
+        raise ValueError("query-timeout must be a positive number of seconds")
+    if settings.cache_entries < 0 or settings.cache_max_age < 0:
+        raise ValueError("cache-entries and cache-max-age cannot be negative")
+    return settings
+
+
+def _parse(name: str, default: Any, text: str) -> Any:
+    try:
+        if isinstance(default, tuple):
+            return tuple(part.strip() for part in text.split(",") if part.strip())
+        return type(default)(text)
+    except ValueError as error:
+        raise ValueError(f"{name.replace('_', '-')}: cannot read {text!r}: {error}") from error
+
+
+def _to_text(value: Any) -> str:
+    return ",".join(value) if isinstance(value, tuple) else str(value)
+
+
+def _metavar(default: Any) -> str:
+    kinds = {int: "N", float: "SECONDS", tuple: "LIST"}
+    return kinds.get(type(default), "TEXT")
+
+
+def _env_name(name: str) -> str:
+    return ENV_PREFIX + name.upper()

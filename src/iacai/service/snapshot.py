@@ -1,0 +1,71 @@
+"""The data the service serves: the validated knowledge graph, frozen as N-Quads with a version.
+
+Start-up validates first and refuses to serve a graph with SHACL violations. The N-Quads bytes
+are what every query worker loads; their hash is the data version that keys HTTP caching.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from rdflib import Dataset
+
+from iacai import resources
+from iacai.dataset import data_files, load_dataset, ontology_files
+from iacai.namespaces import PREFIXES
+from iacai.validation import validate
+
+
+class GraphRefusedError(Exception):
+    """The knowledge graph has SHACL violations; the message names each one."""
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """The graph to serve, as the bytes every worker loads, and what identifies them."""
+
+    nquads: bytes
+    version: str
+    graph_names: tuple[str, ...]
+
+
+def validated_snapshot() -> Snapshot:
+    """The shipped graph, validated; raises GraphRefusedError on a violation."""
+    dataset = load_dataset()
+    report = validate(dataset)
+    if not report.conforms:
+        lines = [
+            f"- {v.focus_node} {v.result_path or ''}: {v.message} ({v.source_shape})"
+            for v in report.violations
+        ]
+        raise GraphRefusedError(
+            f"the knowledge graph has {len(lines)} SHACL violation(s); not serving it:\n"
+            + "\n".join(lines)
+        )
+    return snapshot_of(dataset, _files_version())
+
+
+def snapshot_of(dataset: Dataset, version: str) -> Snapshot:
+    """Any rdflib Dataset as a snapshot, under the given data version."""
+    nquads = dataset.serialize(format="nquads", encoding="utf-8")
+    graph_names = tuple(sorted({str(g.identifier) for g in dataset.graphs() if len(g)}))
+    return Snapshot(nquads, version, graph_names)
+
+
+def _files_version() -> str:
+    """A hash of the shipped files: the same in every server process, unlike blank-node labels."""
+    digest = hashlib.sha256()
+    for path in sorted({**ontology_files(), **data_files()}):
+        digest.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
+    return digest.hexdigest()[:16]
+
+
+def jsonld_context() -> dict[str, Any]:
+    """The project's JSON-LD `@context` that JSON-LD answers are compacted with."""
+    path = resources.context_path()
+    if path.is_file():
+        return json.loads(path.read_text(encoding="utf-8"))
+    return {"@context": dict(PREFIXES)}

@@ -1,0 +1,127 @@
+"""A query-worker process: its own pyoxigraph store, one query at a time, answers as bytes.
+
+Queries run here, never in the server process, so that a runaway query can be stopped by
+killing its worker (the CPU is truly freed) and an input that crashes the engine takes down
+only this process. The module imports nothing heavy, so a replacement worker starts quickly.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from multiprocessing.connection import Connection
+from typing import Any
+
+from pyoxigraph import (
+    NamedNode,
+    QueryBoolean,
+    QuerySolutions,
+    RdfFormat,
+    Store,
+    Variable,
+)
+
+from iacai.service import serializers
+
+
+@dataclass(frozen=True)
+class WorkerSetup:
+    """What every worker starts from: the same data, prefixes and JSON-LD context.
+
+    The prefixes are also predeclared for queries, as in `iacai query`.
+    """
+
+    nquads: bytes
+    prefixes: Mapping[str, str]
+    jsonld_context: Mapping[str, Any]
+
+
+@dataclass(frozen=True)
+class QueryJob:
+    """One query as the protocol layer decided it: text, dataset, answer format, row cap.
+
+    Named-query parameters come as pyoxigraph terms in `substitutions`, bound by the engine
+    (SEP-0007), never spliced into the text.
+    """
+
+    query: str
+    format_name: str
+    max_rows: int
+    default_graphs: tuple[str, ...] = ()
+    named_graphs: tuple[str, ...] = ()
+    substitutions: tuple[tuple[str, Any], ...] = field(default=())
+
+
+@dataclass(frozen=True)
+class QueryAnswer:
+    """The serialized answer and whether the row cap cut it."""
+
+    body: bytes
+    truncated: bool
+
+
+@dataclass(frozen=True)
+class QueryRejected:
+    """The engine refused the query; `syntax` tells a parse error from an evaluation error."""
+
+    message: str
+    syntax: bool
+
+
+def load_store(nquads: bytes) -> Store:
+    """An in-memory store holding the data, each graph under its own name."""
+    store = Store()
+    store.bulk_load(nquads, format=RdfFormat.N_QUADS)
+    return store
+
+
+def serve(connection: Connection, setup: WorkerSetup) -> None:
+    """The worker's life: load the store, say ready, then answer jobs until told to stop."""
+    store = load_store(setup.nquads)
+    connection.send("ready")
+    while True:
+        try:
+            job = connection.recv()
+        except EOFError:
+            return
+        if job is None:
+            return
+        connection.send(execute(store, job, setup))
+
+
+def execute(store: Store, job: QueryJob, setup: WorkerSetup) -> QueryAnswer | QueryRejected:
+    """Run one job against the store and serialize its answer."""
+    try:
+        result = store.query(job.query, prefixes=dict(setup.prefixes), **_dataset_arguments(job))
+        return _serialized(result, job, setup)
+    except SyntaxError as error:
+        return QueryRejected(str(error), syntax=True)
+    except Exception as error:
+        return QueryRejected(str(error) or type(error).__name__, syntax=False)
+
+
+def _dataset_arguments(job: QueryJob) -> dict[str, Any]:
+    arguments: dict[str, Any] = {}
+    if job.default_graphs:
+        arguments["default_graph"] = [NamedNode(iri) for iri in job.default_graphs]
+    else:
+        arguments["use_default_graph_as_union"] = True
+    if job.named_graphs:
+        arguments["named_graphs"] = [NamedNode(iri) for iri in job.named_graphs]
+    if job.substitutions:
+        arguments["substitutions"] = {Variable(name): term for name, term in job.substitutions}
+    return arguments
+
+
+def _serialized(result: Any, job: QueryJob, setup: WorkerSetup) -> QueryAnswer:
+    if isinstance(result, QueryBoolean):
+        return QueryAnswer(serializers.write_boolean(job.format_name, result), truncated=False)
+    rows = list(itertools.islice(result, job.max_rows + 1))
+    truncated = len(rows) > job.max_rows
+    rows = rows[: job.max_rows]
+    if isinstance(result, QuerySolutions):
+        body = serializers.write_solutions(job.format_name, result.variables, rows, truncated)
+    else:
+        body = serializers.write_graph(job.format_name, rows, setup.prefixes, setup.jsonld_context)
+    return QueryAnswer(body, truncated)
