@@ -29,6 +29,7 @@ class QueryRequest:
     """A query and its dataset, as the protocol read them; parameters as engine terms."""
 
     text: str
+    declares_dataset: bool
     default_graphs: tuple[str, ...] = ()
     named_graphs: tuple[str, ...] = ()
     substitutions: tuple[tuple[str, Any], ...] = ()
@@ -109,6 +110,7 @@ class Answerer:
             max_rows=self._settings.max_rows,
             default_graphs=query.default_graphs,
             named_graphs=query.named_graphs,
+            union_default_graph=not query.declares_dataset,
             substitutions=query.substitutions,
         )
         timeout = self._settings.query_timeout

@@ -45,6 +45,8 @@ class QueryOutline:
     """The deepest nesting of brackets of any kind."""
     services: tuple[str, ...]
     """The endpoint of each SERVICE: an <IRI>, a prefixed name or a variable, as written."""
+    declares_dataset: bool
+    """Whether the query names its own dataset with FROM or FROM NAMED."""
 
     @property
     def is_update(self) -> bool:
@@ -61,6 +63,7 @@ def outline(query: str) -> QueryOutline:
     depth = deepest = 0
     services: list[str] = []
     after_service = False
+    declares_dataset = False
     for match in _TOKENS.finditer(query):
         kind = match.lastgroup
         text = match.group()
@@ -79,4 +82,5 @@ def outline(query: str) -> QueryOutline:
             if form is None and keyword not in _PROLOGUE and ":" not in text:
                 form = keyword
             after_service = keyword == "SERVICE"
-    return QueryOutline(form, deepest, tuple(services))
+            declares_dataset = declares_dataset or keyword == "FROM"
+    return QueryOutline(form, deepest, tuple(services), declares_dataset)

@@ -53,7 +53,9 @@ async def run_query(request: Request, name: str) -> Response:
     answer_format = answerer.negotiate(request, outline, format_parameter, with_page=False)
     bound = tuple(sorted((variable.value, term) for variable, term in substitutions.items()))
     return await answerer.answer(
-        request, QueryRequest(named.text, substitutions=bound), answer_format
+        request,
+        QueryRequest(named.text, outline.declares_dataset, substitutions=bound),
+        answer_format,
     )
 
 

@@ -125,7 +125,12 @@ async def _respond(request: Request, parameters: ProtocolParameters) -> Response
     answer_format = answerer.negotiate(request, outline, parameters.format)
     if answer_format is HTML:
         return query_page(request, parameters.query)
-    query = QueryRequest(parameters.query, parameters.default_graphs, parameters.named_graphs)
+    query = QueryRequest(
+        parameters.query,
+        outline.declares_dataset,
+        parameters.default_graphs,
+        parameters.named_graphs,
+    )
     return await answerer.answer(request, query, answer_format)
 
 

@@ -35,17 +35,23 @@ class Snapshot:
 def validated_snapshot() -> Snapshot:
     """The shipped graph, validated; raises GraphRefusedError on a violation."""
     dataset = load_dataset()
-    report = validate(dataset)
-    if not report.conforms:
-        lines = [
-            f"- {v.focus_node} {v.result_path or ''}: {v.message} ({v.source_shape})"
-            for v in report.violations
-        ]
-        raise GraphRefusedError(
-            f"the knowledge graph has {len(lines)} SHACL violation(s); not serving it:\n"
-            + "\n".join(lines)
-        )
+    check_conforms(dataset)
     return snapshot_of(dataset, _files_version())
+
+
+def check_conforms(dataset: Dataset) -> None:
+    """Raise GraphRefusedError, naming every violation, unless the dataset conforms."""
+    report = validate(dataset)
+    if report.conforms:
+        return
+    lines = [
+        f"- {v.focus_node} {v.result_path or ''}: {v.message} ({v.source_shape})"
+        for v in report.violations
+    ]
+    raise GraphRefusedError(
+        f"the knowledge graph has {len(lines)} SHACL violation(s); not serving it:\n"
+        + "\n".join(lines)
+    )
 
 
 def snapshot_of(dataset: Dataset, version: str) -> Snapshot:

@@ -41,6 +41,9 @@ class WorkerSetup:
 class QueryJob:
     """One query as the protocol layer decided it: text, dataset, answer format, row cap.
 
+    The default graph is the union of all graphs unless the protocol (`default_graphs`) or the
+    query itself (FROM, which clears `union_default_graph`) says otherwise.
+
     Named-query parameters come as pyoxigraph terms in `substitutions`, bound by the engine
     (SEP-0007), never spliced into the text.
     """
@@ -50,6 +53,7 @@ class QueryJob:
     max_rows: int
     default_graphs: tuple[str, ...] = ()
     named_graphs: tuple[str, ...] = ()
+    union_default_graph: bool = True
     substitutions: tuple[tuple[str, Any], ...] = field(default=())
 
 
@@ -105,7 +109,7 @@ def _dataset_arguments(job: QueryJob) -> dict[str, Any]:
     arguments: dict[str, Any] = {}
     if job.default_graphs:
         arguments["default_graph"] = [NamedNode(iri) for iri in job.default_graphs]
-    else:
+    elif job.union_default_graph:
         arguments["use_default_graph_as_union"] = True
     if job.named_graphs:
         arguments["named_graphs"] = [NamedNode(iri) for iri in job.named_graphs]
