@@ -1,0 +1,63 @@
+"""Running the service for real: uvicorn on 127.0.0.1, a free port, ready once /healthz answers."""
+
+from __future__ import annotations
+
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+import httpx
+import uvicorn
+from rdflib import Dataset
+
+from iacai.service.app import create_app
+from iacai.service.settings import Settings
+from iacai.service.snapshot import snapshot_of
+
+
+@dataclass(frozen=True)
+class RunningService:
+    """A service listening on 127.0.0.1 and the settings it runs with."""
+
+    url: str
+    settings: Settings
+
+    @property
+    def sparql(self) -> str:
+        return f"{self.url}/sparql"
+
+    def client(self, **options: object) -> httpx.Client:
+        return httpx.Client(base_url=self.url, timeout=30, **options)  # type: ignore[arg-type]
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def serve_in_thread(settings: Settings, dataset: Dataset) -> Iterator[RunningService]:
+    """Run uvicorn in a thread until the caller is done; wait for /healthz before yielding."""
+    app = create_app(settings, snapshot_of(dataset, "test"))
+    config = uvicorn.Config(app, host=settings.host, port=settings.port, log_level="warning")
+    server = uvicorn.Server(config)
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    url = f"http://{settings.host}:{settings.port}"
+    deadline = time.monotonic() + 60
+    while True:
+        try:
+            if httpx.get(f"{url}/healthz", timeout=1).status_code == 200:
+                break
+        except httpx.TransportError:
+            pass
+        if time.monotonic() > deadline or not thread.is_alive():
+            raise RuntimeError("the service did not come up")
+        time.sleep(0.1)
+    try:
+        yield RunningService(url, settings)
+    finally:
+        server.should_exit = True
+        thread.join(timeout=30)
