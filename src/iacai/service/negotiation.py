@@ -31,7 +31,6 @@ class Format:
     parameter_names: tuple[str, ...]
     also_selected_by: tuple[str, ...] = ()
     w3c_iri: str | None = None
-    extension: str = ""
 
     @property
     def content_type(self) -> str:
@@ -44,77 +43,34 @@ class Format:
 
 _W3C = "http://www.w3.org/ns/formats/"
 
+# fmt: off
 FORMATS: tuple[Format, ...] = (
-    Format(
-        "json",
-        "application/sparql-results+json",
-        Kind.RESULTS,
-        ("json", "srj"),
-        ("application/json",),
-        f"{_W3C}SPARQL_Results_JSON",
-        "srj",
-    ),
-    Format(
-        "xml",
-        "application/sparql-results+xml",
-        Kind.RESULTS,
-        ("xml", "srx"),
-        ("application/xml", "text/xml"),
-        f"{_W3C}SPARQL_Results_XML",
-        "srx",
-    ),
-    Format("csv", "text/csv", Kind.RESULTS, ("csv",), (), f"{_W3C}SPARQL_Results_CSV", "csv"),
-    Format(
-        "tsv",
-        "text/tab-separated-values",
-        Kind.RESULTS,
-        ("tsv",),
-        (),
-        f"{_W3C}SPARQL_Results_TSV",
-        "tsv",
-    ),
-    Format(
-        "turtle",
-        "text/turtle",
-        Kind.GRAPH,
-        ("ttl", "turtle"),
-        ("application/x-turtle",),
-        f"{_W3C}Turtle",
-        "ttl",
-    ),
-    Format(
-        "ntriples",
-        "application/n-triples",
-        Kind.GRAPH,
-        ("nt", "ntriples"),
-        (),
-        f"{_W3C}N-Triples",
-        "nt",
-    ),
-    Format(
-        "rdfxml",
-        "application/rdf+xml",
-        Kind.GRAPH,
-        ("rdf/xml", "rdfxml", "rdf", "xml"),
-        ("application/xml", "text/xml"),
-        f"{_W3C}RDF_XML",
-        "rdf",
-    ),
-    Format(
-        "jsonld",
-        "application/ld+json",
-        Kind.GRAPH,
-        ("jsonld", "json-ld", "json"),
-        ("application/json",),
-        f"{_W3C}JSON-LD",
-        "jsonld",
-    ),
-    Format("trig", "application/trig", Kind.GRAPH, ("trig",), (), f"{_W3C}TriG", "trig"),
-    Format(
-        "nquads", "application/n-quads", Kind.GRAPH, ("nq", "nquads"), (), f"{_W3C}N-Quads", "nq"
-    ),
-    Format("html", "text/html", Kind.PAGE, ("html",), ("application/xhtml+xml",)),
+    # name       media type                          kind          ?format= names
+    #            other media types that select it    W3C format IRI
+    Format("json", "application/sparql-results+json", Kind.RESULTS, ("json"),
+           ("application/json",), f"{_W3C}SPARQL_Results_JSON"),
+    Format("xml", "application/sparql-results+xml", Kind.RESULTS, ("xml"),
+           ("application/xml",), f"{_W3C}SPARQL_Results_XML"),
+    Format("csv", "text/csv", Kind.RESULTS, ("csv",),
+           (), f"{_W3C}SPARQL_Results_CSV"),
+    Format("tsv", "text/tab-separated-values", Kind.RESULTS, ("tsv",),
+           (), f"{_W3C}SPARQL_Results_TSV"),
+    Format("turtle", "text/turtle", Kind.GRAPH, ("ttl", "turtle"),
+           ("application/x-turtle",), f"{_W3C}Turtle"),
+    Format("ntriples", "application/n-triples", Kind.GRAPH, ("nt", "ntriples"),
+           (), f"{_W3C}N-Triples"),
+    Format("rdfxml", "application/rdf+xml", Kind.GRAPH, ("rdf/xml", "rdfxml", "rdf", "xml"),
+           ("application/xml", "text/xml"), f"{_W3C}RDF_XML"),
+    Format("jsonld", "application/ld+json", Kind.GRAPH, ("jsonld", "json-ld", "json"),
+           ("application/json",), f"{_W3C}JSON-LD"),
+    Format("trig", "application/trig", Kind.GRAPH, ("trig",),
+           (), f"{_W3C}TriG"),
+    Format("nquads", "application/n-quads", Kind.GRAPH, ("nq", "nquads"),
+           (), f"{_W3C}N-Quads"),
+    Format("html", "text/html", Kind.PAGE, ("html",),
+           ("application/xhtml+xml",)),
 )
+# fmt: on
 """Within a kind, the order is the server's preference when a client accepts several equally."""
 
 HTML = next(f for f in FORMATS if f.kind is Kind.PAGE)
