@@ -1,0 +1,122 @@
+"""Do the servers agree? Every answer parsed and normalised, then compared with the engine's own.
+
+SPARQL JSON from different servers differs in ways that do not change the answer: Virtuoso
+writes `typed-literal` and spells `xsd:string` out, engines write the same number differently
+(`1.0E0`, `1`), blank-node labels are each server's own, and rows come in any order unless the
+query says ORDER BY. Those differences are normalised away; anything else is a mismatch.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+
+import httpx
+from rdflib import Graph, Literal
+from rdflib.compare import isomorphic
+from rdflib.namespace import XSD
+
+from bench.mix import MixQuery
+
+NormalTerm = tuple[str, ...]
+Row = frozenset[tuple[str, NormalTerm]]
+Answer = bool | list[Row] | Graph
+
+_NUMERIC = {str(XSD.integer), str(XSD.decimal), str(XSD.double), str(XSD.float),
+            str(XSD.positiveInteger), str(XSD.nonNegativeInteger), str(XSD.int), str(XSD.long)}
+_RDF_FORMATS = {"text/turtle": "turtle", "application/n-triples": "nt", "text/plain": "nt"}
+
+
+@dataclass(frozen=True)
+class Mismatch:
+    """One server's answer to one query that differs from the engine's, and how."""
+
+    server: str
+    query: str
+    detail: str
+
+
+def fetch(url: str, query: MixQuery) -> Answer:
+    """The server's answer to the query, parsed and normalised."""
+    response = httpx.get(url, params={"query": query.text}, headers={"Accept": query.accept},
+                         timeout=120)
+    response.raise_for_status()
+    media_type = response.headers.get("content-type", "").split(";")[0].strip()
+    return parse(response.content, media_type, query)
+
+
+def parse(body: bytes, media_type: str, query: MixQuery) -> Answer:
+    """An answer body (SPARQL JSON, or RDF for CONSTRUCT) in normal form."""
+    if query.form == "construct":
+        graph = Graph().parse(data=body, format=_RDF_FORMATS.get(media_type, "turtle"))
+        return _normal_graph(graph)
+    document = json.loads(body)
+    if "boolean" in document:
+        return bool(document["boolean"])
+    return [
+        frozenset((name, _normal_term(term)) for name, term in binding.items())
+        for binding in document["results"]["bindings"]
+    ]
+
+
+def compare(expected: Answer, actual: Answer, query: MixQuery) -> str | None:
+    """None when the answers agree, else what differs, in a line."""
+    if isinstance(expected, Graph) and isinstance(actual, Graph):
+        if isomorphic(expected, actual):
+            return None
+        return f"graphs differ: {len(expected)} triples expected, {len(actual)} given"
+    if isinstance(expected, bool) or isinstance(actual, bool):
+        return None if expected == actual else f"expected {expected}, got {actual}"
+    assert isinstance(expected, list) and isinstance(actual, list)
+    if Counter(expected) != Counter(actual):
+        missing = Counter(expected) - Counter(actual)
+        extra = Counter(actual) - Counter(expected)
+        example = next(iter(missing or extra))
+        return (f"{len(expected)} rows expected, {len(actual)} given; {sum(missing.values())} "
+                f"missing, {sum(extra.values())} extra, e.g. {'missing' if missing else 'extra'} "
+                f"{_show(example)}")
+    if query.ordered and expected != actual:
+        return "same rows in another order (the query says ORDER BY)"
+    return None
+
+
+def _normal_term(term: dict[str, str]) -> NormalTerm:
+    kind = term["type"]
+    if kind == "uri":
+        return ("uri", term["value"])
+    if kind == "bnode":
+        return ("bnode",)
+    if "xml:lang" in term:
+        return ("literal", term["value"], "@" + term["xml:lang"].lower())
+    datatype = term.get("datatype", str(XSD.string))
+    if datatype in _NUMERIC:
+        return ("literal", _canonical_number(term["value"]), "number")
+    return ("literal", term["value"], datatype)
+
+
+def _canonical_number(text: str) -> str:
+    try:
+        return str(Decimal(text).normalize())
+    except InvalidOperation:
+        return text
+
+
+def _normal_graph(graph: Graph) -> Graph:
+    """The graph with `xsd:string` literals written plain, as RDF 1.1 says they are."""
+    normal = Graph()
+    for triple in graph:
+        normal.add(tuple(_plain(term) for term in triple))  # type: ignore[arg-type]
+    return normal
+
+
+def _plain(term: object) -> object:
+    if isinstance(term, Literal) and term.datatype == XSD.string:
+        return Literal(str(term))
+    return term
+
+
+def _show(row: Row) -> str:
+    return ", ".join(f"?{name}={term[1] if len(term) > 1 else '_:b'}" for name, term in sorted(row))
+

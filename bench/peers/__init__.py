@@ -1,0 +1,27 @@
+"""The servers the benchmark compares, each started on 127.0.0.1 with the same data dump.
+
+Each peer is a function from the dump (and a folder for its logs and files) to a running Server.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+from bench.peers import floor, iacai, rdflib_endpoint, virtuoso
+from bench.peers.process import Server
+from bench.scale import Dump
+
+Starter = Callable[[Dump, Path], Server]
+
+PEERS: dict[str, Starter] = {
+    "iacai": iacai.start_uncached,
+    "iacai-cached": iacai.start_cached,
+    "rdflib-endpoint": rdflib_endpoint.start,
+    "virtuoso": virtuoso.start,
+    "floor": floor.start,
+}
+"""Every peer by the name the results use, in the order the tables show them."""
+
+ENGINES = ("iacai", "iacai-cached", "rdflib-endpoint", "virtuoso")
+"""The peers that really answer SPARQL (the floor answers a constant)."""

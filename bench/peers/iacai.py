@@ -1,0 +1,36 @@
+"""iacai-kg itself, once with every cache off and once with its response cache on.
+
+The service's own app on the benchmark's dump (see `iacai_app`), with the service's defaults
+(one uvicorn worker, its query workers) except what the benchmark needs: a row cap and timeout
+high enough for the 100x graph, and a quiet log.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from bench.peers.process import Server, free_port, spawn
+from bench.scale import Dump
+
+BENCH_SETTINGS = {"IACAI_MAX_ROWS": "10000000", "IACAI_QUERY_TIMEOUT": "60",
+                  "IACAI_LOG_LEVEL": "warning"}
+
+
+def start_uncached(dump: Dump, work: Path) -> Server:
+    """The service with its response cache off: every request runs its query."""
+    return _start("iacai", dump, work, {"IACAI_CACHE_ENTRIES": "0"})
+
+
+def start_cached(dump: Dump, work: Path) -> Server:
+    """The service with its response cache as shipped (keyed by the data version, with ETag)."""
+    return _start("iacai-cached", dump, work, {})
+
+
+def _start(name: str, dump: Dump, work: Path, cache: dict[str, str]) -> Server:
+    port = free_port()
+    environment = {**BENCH_SETTINGS, **cache}
+    command = [sys.executable, "-m", "bench.peers.iacai_app", str(dump.path), "--port", str(port)]
+    url = f"http://127.0.0.1:{port}/sparql"
+    return spawn(name, command, url, work / f"{name}.log", environment)
+

@@ -1,0 +1,253 @@
+"""bench/RESULTS.md from a run's results: tables per query and server, the ratios the issue sets
+as targets (each said met or not), the CPU each side used, and where the time goes."""
+
+from __future__ import annotations
+
+import math
+import statistics
+from collections.abc import Callable, Iterable
+
+from bench.results import Cell, RunResults, ScaleResults, geometric_mean, percentile
+
+CONCURRENT = 16
+
+TARGETS = (
+    ("throughput vs rdflib-endpoint (16 clients, caches off)", "iacai", "rdflib-endpoint", 10.0),
+    ("throughput vs Virtuoso (16 clients, caches off)", "iacai", "virtuoso", 1.5),
+    ("cached throughput vs the floor (16 clients)", "iacai-cached", "floor", 0.8),
+)
+P50_EXCESS_TARGET = 0.0015
+CLIENT_SATURATED = 0.8
+"""Client CPU per wall second above which the load generator itself may have been the limit."""
+
+
+def render(results: RunResults) -> str:
+    """The whole report as Markdown."""
+    lines = [
+        "# iacai-kg benchmark results",
+        "",
+        "Written by `.venv/bin/python -m bench.run` (see `bench/README.md`); do not edit by hand.",
+        f"Run {results.started}, {results.duration_seconds / 60:.1f} minutes in all.",
+        "",
+        "## Machine and versions",
+        "",
+        *_key_values({**results.machine, **results.versions}),
+        "",
+        "## Budget",
+        "",
+        *_key_values(results.budget),
+        "",
+        "Every server answers on 127.0.0.1, one at a time; requests are `GET /sparql?query=…` "
+        "over keep-alive HTTP/1.1 connections, asking SPARQL JSON (Turtle for CONSTRUCT).",
+        "",
+        *_noise(results),
+    ]
+    for scale in results.scales:
+        lines += _scale_section(scale)
+    return "\n".join(lines).rstrip() + "\n"
+
+
+def _scale_section(scale: ScaleResults) -> list[str]:
+    title = "the graph as shipped" if scale.factor == 1 else f"the graph scaled {scale.factor}x"
+    lines = ["", f"## {title} ({scale.quads} quads)", ""]
+    lines += [f"- {note}" for note in scale.notes]
+    lines += _targets(scale) if scale.factor == 1 else _scaled_summary(scale)
+    lines += _agreement(scale)
+    lines += _table(scale, f"Requests per second, {CONCURRENT} clients", CONCURRENT,
+                    lambda cell: f"{cell.requests_per_second:,.0f}")
+    lines += _table(scale, "Latency p50 / p95 (ms), 1 client", 1, _p50_p95)
+    lines += _table(scale, f"Latency p50 / p95 (ms), {CONCURRENT} clients", CONCURRENT, _p50_p95)
+    lines += _cpu(scale)
+    lines += _where_time_goes(scale)
+    return lines
+
+
+def _targets(scale: ScaleResults) -> list[str]:
+    lines = ["### Targets", "", "| target | measured | goal | met |", "| --- | --- | --- | --- |"]
+    for label, server, baseline, goal in TARGETS:
+        ratio, count = scale.throughput_ratio(server, baseline, CONCURRENT)
+        lines.append(_target_row(f"{label}: geometric mean of {server}/{baseline} over "
+                                 f"{count} queries", ratio, f"≥ {goal:g}x", ratio >= goal, "x"))
+    excess = scale.p50_excess("iacai", "floor")
+    if excess:
+        worst = max(excess, key=excess.__getitem__)
+        median = statistics.median(excess.values())
+        lines.append(_target_row(
+            f"single-client p50 minus the floor's (caches off): median over {len(excess)} "
+            f"queries; worst {_ms(excess[worst])} ms ({worst})",
+            median * 1000, f"≤ {P50_EXCESS_TARGET * 1000:g} ms for every query",
+            excess[worst] <= P50_EXCESS_TARGET, " ms"))
+    else:
+        lines.append("| single-client p50 minus the floor's | not measured | ≤ 1.5 ms | — |")
+    lines += ["", *_other_ratios(scale)]
+    return lines
+
+
+def _target_row(label: str, value: float, goal: str, met: bool, unit: str) -> str:
+    if math.isnan(value):
+        return f"| {label} | not measured | {goal} | — |"
+    return f"| {label} | {value:.2f}{unit} | {goal} | {'yes' if met else '**no**'} |"
+
+
+def _other_ratios(scale: ScaleResults) -> list[str]:
+    pairs = [("iacai-cached", "iacai"), ("iacai", "floor"), ("virtuoso", "floor"),
+             ("rdflib-endpoint", "floor")]
+    lines = []
+    for clients in (1, CONCURRENT):
+        for server, baseline in pairs:
+            ratio, count = scale.throughput_ratio(server, baseline, clients)
+            if count:
+                lines.append(f"- {server}/{baseline}, {clients} client{'s' * (clients > 1)}: "
+                             f"{ratio:.2f}x (geometric mean over {count} queries)")
+    return ["Other throughput ratios:", "", *lines] if lines else []
+
+
+def _scaled_summary(scale: ScaleResults) -> list[str]:
+    lines = []
+    for server, baseline in (("iacai", "virtuoso"), ("iacai", "rdflib-endpoint")):
+        ratio, count = scale.throughput_ratio(server, baseline, CONCURRENT)
+        if count:
+            lines.append(f"- {server}/{baseline}, {CONCURRENT} clients: {ratio:.2f}x "
+                         f"(geometric mean over {count} queries)")
+    return [*lines, ""] if lines else []
+
+
+def _agreement(scale: ScaleResults) -> list[str]:
+    checked = [server for server in scale.servers if server != "floor"]
+    if not checked:
+        return []
+    lines = ["", "### Same answers?", "",
+             f"Each server's answer to each of the {len(scale.queries)} queries, normalised, "
+             "against the engine's own (pyoxigraph in-process): "
+             + ", ".join(checked) + "."]
+    if not scale.mismatches:
+        return [*lines, "", "Every server gave the same rows for every query.", ""]
+    lines += ["", "| server | query | what differs |", "| --- | --- | --- |"]
+    lines += [f"| {m.server} | {m.query} | {m.detail.replace('|', '/')} |"
+              for m in scale.mismatches]
+    return [*lines, ""]
+
+
+def _table(scale: ScaleResults, title: str, clients: int, show: Callable[[Cell], str]) -> list[str]:
+    servers = [s for s in scale.servers if any(c.clients == clients and c.server == s
+                                               for c in scale.cells)]
+    if not servers:
+        return []
+    lines = [f"### {title}", "", "| query | " + " | ".join(servers) + " |",
+             "| --- |" + " ---: |" * len(servers)]
+    for query in scale.queries:
+        row = [_shown(scale.cell(server, query, clients), show) for server in servers]
+        lines.append(f"| {query} | " + " | ".join(row) + " |")
+    totals = [_shown_total(scale, server, clients) for server in servers]
+    if title.startswith("Requests"):
+        lines.append("| **geometric mean** | " + " | ".join(totals) + " |")
+    return [*lines, ""]
+
+
+def _shown(cell: Cell | None, show: Callable[[Cell], str]) -> str:
+    if cell is None:
+        return "—"
+    if not cell.ok:
+        problems = {**{str(k): v for k, v in cell.statuses.items() if k not in (200, 304)},
+                    **({"failed": len(cell.errors)} if cell.errors else {})}
+        return "error " + ", ".join(f"{k} x{v}" for k, v in problems.items())
+    return show(cell)
+
+
+def _shown_total(scale: ScaleResults, server: str, clients: int) -> str:
+    cells = [c for c in scale.cells if c.server == server and c.clients == clients and c.ok]
+    return f"**{geometric_mean(c.requests_per_second for c in cells):,.0f}**" if cells else "—"
+
+
+def _p50_p95(cell: Cell) -> str:
+    return f"{_ms(cell.p50)} / {_ms(cell.p95)}"
+
+
+def _cpu(scale: ScaleResults) -> list[str]:
+    lines = ["### CPU each side used", "",
+             "Server CPU is the process and its children (query workers); the client is the load "
+             "generator's own process; *other* is the rest of the machine meanwhile (2 cores "
+             "shared with other work).", "",
+             "| server | clients | requests | wall s | server CPU s | server CPU ms/request "
+             "| client CPU s | client CPU / wall | other CPU s |",
+             "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"]
+    for server in scale.servers:
+        for clients in sorted({c.clients for c in scale.cells}):
+            cells = [c for c in scale.cells if c.server == server and c.clients == clients]
+            if not cells:
+                continue
+            requests = sum(c.requests for c in cells)
+            wall = sum(c.wall_seconds for c in cells)
+            server_cpu = sum(c.server_cpu_seconds for c in cells)
+            client_cpu = sum(c.client_cpu_seconds for c in cells)
+            other = sum(c.other_cpu_seconds for c in cells)
+            per_request = server_cpu / requests * 1000 if requests else math.nan
+            lines.append(f"| {server} | {clients} | {requests:,} | {wall:.1f} | {server_cpu:.1f} "
+                         f"| {per_request:.2f} | {client_cpu:.1f} | {client_cpu / wall:.2f} "
+                         f"| {other:.1f} |")
+    saturated = _saturated_cells(scale.cells)
+    lines.append("")
+    if saturated:
+        lines.append(f"The load generator used over {CLIENT_SATURATED:.0%} of a core in "
+                     f"{len(saturated)} cells (e.g. {saturated[0]}): there, the client may have "
+                     "limited the throughput measured.")
+    else:
+        lines.append(f"The load generator stayed under {CLIENT_SATURATED:.0%} of a core in every "
+                     "cell: it was not the limit.")
+    return [*lines, ""]
+
+
+def _saturated_cells(cells: Iterable[Cell]) -> list[str]:
+    return [f"{c.server} {c.query}, {c.clients} clients" for c in cells
+            if c.wall_seconds and c.client_cpu_seconds / c.wall_seconds > CLIENT_SATURATED]
+
+
+def _where_time_goes(scale: ScaleResults) -> list[str]:
+    if not scale.engine:
+        return []
+    has_floor = "floor" in scale.servers
+    lines = ["### Where the time goes (1 client, p50, ms)", "",
+             "*engine* is pyoxigraph in this process (query and serialization, no HTTP); "
+             "*floor* is the bare FastAPI app; *rest* is what the service adds beyond both: "
+             "protocol handling, negotiation, the hop to its query worker and back.", "",
+             "| query | engine | " + ("floor | " if has_floor else "") + "iacai | rest |",
+             "| --- | ---: |" + (" ---: |" if has_floor else "") + " ---: | ---: |"]
+    floor_p50 = {q: c.p50 for q in scale.queries
+                 if (c := scale.cell("floor", q, 1)) is not None and c.ok}
+    rests = []
+    for query in scale.queries:
+        engine_p50 = percentile(scale.engine[query].latencies, 0.5)
+        full = scale.cell("iacai", query, 1)
+        full_p50 = full.p50 if full is not None and full.ok else math.nan
+        rest = full_p50 - engine_p50 - floor_p50.get(query, 0.0)
+        rests.append(rest)
+        floor_cell = f"{_ms(floor_p50.get(query, math.nan))} | " if has_floor else ""
+        lines.append(f"| {query} | {_ms(engine_p50)} | {floor_cell}{_ms(full_p50)} | {_ms(rest)} |")
+    measured = [rest for rest in rests if not math.isnan(rest)]
+    if measured:
+        lines += ["", f"Median *rest*: {_ms(statistics.median(measured))} ms per request."]
+    return [*lines, ""]
+
+
+def _noise(results: RunResults) -> list[str]:
+    cells = [cell for scale in results.scales for cell in scale.cells]
+    if not cells:
+        return []
+    wall = sum(cell.wall_seconds for cell in cells)
+    other = sum(cell.other_cpu_seconds for cell in cells)
+    share = other / wall if wall else 0.0
+    loads = ", ".join(f"{label}: {a:.2f}" for label, (a, _, _) in results.load_average)
+    verdict = ("the run was noisy: other work took a noticeable share of the 2 cores, so treat "
+               "small differences with care" if share > 0.25 else "the machine was quiet enough")
+    return ["## Noise", "",
+            f"While the measurements ran, the rest of the machine used {other:.1f} CPU seconds "
+            f"in {wall:.1f} s of wall time ({share:.2f} cores on average): {verdict}.",
+            f"Load average (1 min) {loads}.", ""]
+
+
+def _key_values(values: dict[str, str]) -> list[str]:
+    return [f"- {key}: {value}" for key, value in values.items()]
+
+
+def _ms(seconds: float) -> str:
+    return "—" if math.isnan(seconds) else f"{seconds * 1000:.2f}"
