@@ -1,9 +1,11 @@
 """Do the servers agree? Every answer parsed and normalised, then compared with the engine's own.
 
 SPARQL JSON from different servers differs in ways that do not change the answer: Virtuoso
-writes `typed-literal` and spells `xsd:string` out, engines write the same number differently
-(`1.0E0`, `1`), blank-node labels are each server's own, and rows come in any order unless the
-query says ORDER BY. Those differences are normalised away; anything else is a mismatch.
+writes `typed-literal` and spells `xsd:string` out, engines write the same number or boolean
+differently (`1.0E0` or `1`, `0` or `false`), blank-node labels are each server's own, and rows
+come in any order unless the query says ORDER BY. Numbers compare by value, whatever their
+numeric datatype: pyoxigraph answers `xsd:integer` for the data's `xsd:positiveInteger`. Those
+differences are normalised away; anything else is a mismatch.
 """
 
 from __future__ import annotations
@@ -90,10 +92,15 @@ def _normal_term(term: dict[str, str]) -> NormalTerm:
         return ("bnode",)
     if "xml:lang" in term:
         return ("literal", term["value"], "@" + term["xml:lang"].lower())
-    datatype = term.get("datatype", str(XSD.string))
+    return _normal_literal(term["value"], term.get("datatype", str(XSD.string)))
+
+
+def _normal_literal(value: str, datatype: str) -> NormalTerm:
     if datatype in _NUMERIC:
-        return ("literal", _canonical_number(term["value"]), "number")
-    return ("literal", term["value"], datatype)
+        return ("literal", _canonical_number(value), "number")
+    if datatype == str(XSD.boolean):
+        return ("literal", str(value.strip() in ("true", "1")).lower(), datatype)
+    return ("literal", value, datatype)
 
 
 def _canonical_number(text: str) -> str:
@@ -104,17 +111,18 @@ def _canonical_number(text: str) -> str:
 
 
 def _normal_graph(graph: Graph) -> Graph:
-    """The graph with `xsd:string` literals written plain, as RDF 1.1 says they are."""
+    """The graph with its literals normalised as in SPARQL JSON answers."""
     normal = Graph()
     for triple in graph:
-        normal.add(tuple(_plain(term) for term in triple))  # type: ignore[arg-type]
+        normal.add(tuple(_normal_node(term) for term in triple))  # type: ignore[arg-type]
     return normal
 
 
-def _plain(term: object) -> object:
-    if isinstance(term, Literal) and term.datatype == XSD.string:
-        return Literal(str(term))
-    return term
+def _normal_node(term: object) -> object:
+    if not isinstance(term, Literal) or term.language:
+        return term
+    _, value, datatype = _normal_literal(str(term), str(term.datatype or XSD.string))
+    return Literal(value, datatype=None if datatype == str(XSD.string) else datatype)
 
 
 def _show(row: Row) -> str:

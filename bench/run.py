@@ -46,9 +46,11 @@ budget; the floor does not depend on the data."""
 
 @dataclass(frozen=True)
 class Options:
-    """How much to run: the peers, the scales, and each cell's bounds."""
+    """How much to run: the peers, the scales, the queries (empty: the whole mix), each cell's
+    bounds."""
 
     peers: tuple[str, ...] = tuple(PEERS)
+    queries: tuple[str, ...] = ()
     scales: tuple[int, ...] = (1, 10, 100)
     clients: tuple[int, ...] = (1, 16)
     seconds: float = 1.0
@@ -93,7 +95,7 @@ def _run_scale(
 ) -> ScaleResults:
     dump = write_dump(factor, options.work / f"data-{factor}x.nq")
     store = engine.load_store(dump.path)
-    mix = query_mix(store)
+    mix = [q for q in query_mix(store) if q.name in options.queries or not options.queries]
     seconds = options.seconds if factor == 1 else options.scaled_seconds
     scale = ScaleResults(factor, len(store), [query.name for query in mix])
     for query in mix:
@@ -213,6 +215,8 @@ def main(arguments: Sequence[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--peers", default=",".join(defaults.peers),
                         help=f"comma-separated, of {', '.join(PEERS)}")
+    parser.add_argument("--queries", default="",
+                        help="comma-separated names of the mix to run (default: all of it)")
     parser.add_argument("--scales", default=",".join(map(str, defaults.scales)),
                         help="comma-separated factors the graph is scaled by (1: as shipped)")
     parser.add_argument("--seconds", type=float, default=defaults.seconds,
@@ -231,6 +235,7 @@ def main(arguments: Sequence[str] | None = None) -> None:
         parser.error(f"unknown peer(s) {', '.join(unknown)}; known: {', '.join(PEERS)}")
     options = Options(
         peers=peers,
+        queries=tuple(name.strip() for name in parsed.queries.split(",") if name.strip()),
         scales=tuple(int(factor) for factor in parsed.scales.split(",")),
         seconds=parsed.seconds,
         scaled_seconds=parsed.scaled_seconds,
