@@ -80,8 +80,22 @@ def compare(expected: Answer, actual: Answer, query: MixQuery) -> str | None:
                 f"missing, {sum(extra.values())} extra, e.g. {'missing' if missing else 'extra'} "
                 f"{_show(example)}")
     if query.ordered and expected != actual:
-        return "same rows in another order (the query says ORDER BY)"
+        return _order_difference(expected, actual, query)
     return None
+
+
+def _order_difference(expected: list[Row], actual: list[Row], query: MixQuery) -> str | None:
+    """Rows out of ORDER BY order, told apart from ties sorted another way where possible."""
+    keys = query.order_keys
+    if keys and all(any(key in dict(row) for row in expected) for key in keys):
+        def sort_keys(rows: list[Row]) -> list[tuple[NormalTerm | None, ...]]:
+            return [tuple(dict(row).get(key) for key in keys) for row in rows]
+
+        if sort_keys(expected) == sort_keys(actual):
+            return None
+        return f"same rows, not in the order of ORDER BY {' '.join('?' + k for k in keys)}"
+    return ("same rows in another order; ORDER BY sorts by terms not in the answer, so this "
+            "may be ties sorted another way")
 
 
 def _normal_term(term: dict[str, str]) -> NormalTerm:

@@ -34,6 +34,8 @@ class MixQuery:
     text: str
     form: QueryForm
     ordered: bool
+    order_keys: tuple[str, ...] = ()
+    """The variables of ORDER BY, when it sorts by plain variables only (else empty)."""
 
     @property
     def accept(self) -> str:
@@ -68,7 +70,9 @@ WHERE {
 """Lookups a linked-data client sends all day; `{iri}` is a challenge of the data."""
 
 _WHERE_BRACE = re.compile(r"\bWHERE\s*\{", re.IGNORECASE)
-_ORDER_BY = re.compile(r"\bORDER\s+BY\b", re.IGNORECASE)
+_ORDER_BY = re.compile(r"\bORDER\s+BY\b(?P<keys>[^{}]*?)(?:\bLIMIT\b|\bOFFSET\b|\bVALUES\b|$)",
+                       re.IGNORECASE | re.DOTALL)
+_ORDER_KEY = re.compile(r"(?:ASC|DESC)?\s*\(\s*\?(\w+)\s*\)|\?(\w+)", re.IGNORECASE)
 _EXAMPLE = re.compile(r"\be\.g\.\s+(\S+)")
 
 
@@ -129,7 +133,16 @@ def _mix_query(name: str, text: str, store: pyoxigraph.Store) -> MixQuery:
         form = "construct"
     else:
         form = "select"
-    return MixQuery(name, text.strip() + "\n", form, ordered=bool(_ORDER_BY.search(text)))
+    order = _ORDER_BY.search(text)
+    return MixQuery(name, text.strip() + "\n", form, ordered=order is not None,
+                    order_keys=_order_keys(order["keys"]) if order else ())
+
+
+def _order_keys(clause: str) -> tuple[str, ...]:
+    """The ORDER BY variables, or nothing when it sorts by any other expression."""
+    keys = [a or b for a, b in _ORDER_KEY.findall(clause)]
+    leftover = _ORDER_KEY.sub("", clause).strip()
+    return tuple(keys) if keys and not leftover else ()
 
 
 def _without_comments(text: str) -> str:
