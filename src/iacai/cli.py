@@ -176,3 +176,7 @@ def _name_value(parameter: str) -> tuple[str, str]:
     if not equals or not name:
         raise UsageError(f"--param takes NAME=VALUE, got {parameter!r}")
     return name.strip(), value
+
+
+if __name__ == "__main__":
+    sys.exit(main())

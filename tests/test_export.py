@@ -1,0 +1,76 @@
+"""Dumps: every format parses back to the same graph, and is the same bytes in two processes."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from rdflib import Dataset, Graph
+from rdflib.compare import isomorphic
+
+from iacai.export import EXPORT_FORMATS, export
+
+RDFLIB_FORMAT = {"ttl": "turtle", "nt": "nt", "xml": "xml", "trig": "trig", "nq": "nquads",
+                 "jsonld": "json-ld"}
+TRIPLE_FORMATS = ("ttl", "nt", "xml")
+
+
+def export_in_a_new_process(format: str, target: Path, hash_seed: str) -> bytes:
+    """`iacai export` run as its own process, with its own hash seed."""
+    environment = {**os.environ, "PYTHONHASHSEED": hash_seed}
+    subprocess.run(
+        [sys.executable, "-m", "iacai.cli", "export", "--format", format, "-o", str(target)],
+        check=True, env=environment, timeout=300,
+    )
+    return target.read_bytes()
+
+
+def union_of(dataset: Dataset) -> Graph:
+    union = Graph()
+    for subject, predicate, obj, _ in dataset.quads((None, None, None, None)):
+        union.add((subject, predicate, obj))
+    return union
+
+
+@pytest.mark.parametrize("format", list(EXPORT_FORMATS))
+def test_dump_is_the_same_bytes_in_two_processes(format: str, tmp_path: Path) -> None:
+    first = export_in_a_new_process(format, tmp_path / f"first.{format}", "1")
+    second = export_in_a_new_process(format, tmp_path / f"second.{format}", "2")
+    assert first == second and len(first) > 10_000
+
+
+@pytest.mark.parametrize("format", TRIPLE_FORMATS)
+def test_triple_dump_holds_the_union_of_the_graphs(format: str, shipped_dataset: Dataset) -> None:
+    parsed = Graph().parse(data=export(shipped_dataset, format), format=RDFLIB_FORMAT[format])
+    assert isomorphic(parsed, union_of(shipped_dataset))
+
+
+@pytest.mark.parametrize("format", ["trig", "nq"])
+def test_quad_dump_keeps_every_named_graph(format: str, shipped_dataset: Dataset) -> None:
+    parsed = Dataset()
+    parsed.parse(data=export(shipped_dataset, format), format=RDFLIB_FORMAT[format])
+    expected = {str(g.identifier): len(g) for g in shipped_dataset.graphs() if len(g)}
+    assert {str(g.identifier): len(g) for g in parsed.graphs() if len(g)} == expected
+
+
+def test_jsonld_is_compacted_with_the_context(shipped_dataset: Dataset) -> None:
+    document = json.loads(export(shipped_dataset, "jsonld"))
+    assert "@context" in document and "@graph" in document
+    parsed = Dataset()
+    parsed.parse(data=json.dumps(document), format="json-ld")
+    assert isomorphic(union_of(parsed), union_of(shipped_dataset))
+
+
+def test_n_triples_lines_are_sorted_and_unique(shipped_dataset: Dataset) -> None:
+    lines = export(shipped_dataset, "nt").decode("utf-8").splitlines()
+    assert lines == sorted(set(lines))
+    assert not any(line.startswith("_:") and "_:c14n" not in line for line in lines)
+
+
+def test_unknown_format_is_refused(shipped_dataset: Dataset) -> None:
+    with pytest.raises(ValueError, match="unknown export format 'n3'"):
+        export(shipped_dataset, "n3")
