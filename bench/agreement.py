@@ -75,10 +75,12 @@ def compare(expected: Answer, actual: Answer, query: MixQuery) -> str | None:
     if Counter(expected) != Counter(actual):
         missing = Counter(expected) - Counter(actual)
         extra = Counter(actual) - Counter(expected)
+        counts = (f"{len(expected)} rows expected, {len(actual)} given; "
+                  f"{sum(missing.values())} missing, {sum(extra.values())} extra")
+        if missing and extra:
+            return f"{counts}; e.g. {_changed(next(iter(missing)), next(iter(extra)))}"
         example = next(iter(missing or extra))
-        return (f"{len(expected)} rows expected, {len(actual)} given; {sum(missing.values())} "
-                f"missing, {sum(extra.values())} extra, e.g. {'missing' if missing else 'extra'} "
-                f"{_show(example)}")
+        return f"{counts}; e.g. {'missing' if missing else 'extra'} {_show(example)}"
     if query.ordered and expected != actual:
         return _order_difference(expected, actual, query)
     return None
@@ -137,6 +139,22 @@ def _normal_node(term: object) -> object:
         return term
     _, value, datatype = _normal_literal(str(term), str(term.datatype or XSD.string))
     return Literal(value, datatype=None if datatype == str(XSD.string) else datatype)
+
+
+def _changed(expected: Row, given: Row) -> str:
+    """What differs between a missing row and an extra one, variable by variable."""
+    wanted, got = dict(expected), dict(given)
+    return "; ".join(
+        f"?{name} expected {_term(wanted.get(name))}, given {_term(got.get(name))}"
+        for name in sorted(set(wanted) | set(got))
+        if wanted.get(name) != got.get(name)
+    )
+
+
+def _term(term: NormalTerm | None) -> str:
+    if term is None:
+        return "unbound"
+    return " ".join(term[1:]) if len(term) > 1 else "a blank node"
 
 
 def _show(row: Row) -> str:

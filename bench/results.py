@@ -62,6 +62,10 @@ class Cell:
         return percentile(self.latencies, 0.95)
 
     @property
+    def cpu_per_request(self) -> float:
+        return self.server_cpu_seconds / self.requests if self.requests else math.nan
+
+    @property
     def other_cpu_seconds(self) -> float:
         """CPU the rest of the machine used meanwhile: the other engineers' work, the noise."""
         own = self.server_cpu_seconds + self.client_cpu_seconds
@@ -95,6 +99,17 @@ class ScaleResults:
             mine, theirs = self.cell(server, query, clients), self.cell(baseline, query, clients)
             if mine and theirs and mine.ok and theirs.ok:
                 ratios.append(mine.requests_per_second / theirs.requests_per_second)
+        return geometric_mean(ratios), len(ratios)
+
+    def cpu_ratio(self, server: str, baseline: str, clients: int) -> tuple[float, int]:
+        """Geometric mean over the mix of baseline/server CPU seconds per request: how many
+        times less CPU the server spends on an answer. Less disturbed by other work on the
+        machine than throughput is."""
+        ratios = []
+        for query in self.queries:
+            mine, theirs = self.cell(server, query, clients), self.cell(baseline, query, clients)
+            if mine and theirs and mine.ok and theirs.ok and mine.server_cpu_seconds > 0:
+                ratios.append(theirs.cpu_per_request / mine.cpu_per_request)
         return geometric_mean(ratios), len(ratios)
 
     def p50_excess(self, server: str, baseline: str) -> dict[str, float]:
