@@ -1,0 +1,175 @@
+"""Each SHACL shape against its examples in tests/shapes/, GeoSPARQL style.
+
+Every example adds a few triples to `tests/shapes/base.ttl`, a small world that conforms to every
+shape, and states what the shapes must then report in lines `# expect: FOCUS PATH SEVERITY
+[SHAPE]` (PATH `-` when the result has none; SHAPE when another shape than the file's reports it).
+The report must be exactly that: no result missing, none extra. `<Shape>-valid.ttl` must draw
+nothing from its own shape; each `<Shape>-invalid-NN.ttl` must draw at least one.
+
+Validation runs as the project runs it: the ontology as ont_graph (for its subclass axioms) and
+no inference, since RDFS inference would type every value by the ranges and no sh:class
+constraint could fail.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import cache
+from pathlib import Path
+from typing import NamedTuple
+
+import pyshacl
+import pytest
+from rdflib import BNode, Graph, URIRef
+from rdflib.collection import Collection
+from rdflib.namespace import RDF, SH, NamespaceManager
+from rdflib.term import Node
+
+from iacai import resources
+from iacai.dataset import ontology_files
+
+EXAMPLES = Path(__file__).parent / "shapes"
+BASE = EXAMPLES / "base.ttl"
+SHAPES_FILE = resources.shapes_dir() / "iacai-shapes.ttl"
+EXPECT = re.compile(r"^# expect: (\S+) (\S+) (Violation|Warning|Info)(?: (\S+))?$")
+SEVERITY = {SH.Violation: "Violation", SH.Warning: "Warning", SH.Info: "Info"}
+
+
+class Result(NamedTuple):
+    """One validation result as the example files write it."""
+
+    focus: str
+    path: str
+    severity: str
+    shape: str
+
+
+@cache
+def shapes_graph() -> Graph:
+    return Graph().parse(SHAPES_FILE)
+
+
+@cache
+def ontology_graph() -> Graph:
+    graph = Graph()
+    for path in ontology_files():
+        graph.parse(path)
+    return graph
+
+
+def node_shape_names() -> list[str]:
+    """The local names of the shapes file's node shapes (ChallengeShape, ...)."""
+    shapes = Graph().parse(SHAPES_FILE)
+    return sorted(str(s).split("#")[-1] for s in shapes.subjects(RDF.type, SH.NodeShape))
+
+
+def example_files() -> list[Path]:
+    return sorted(path for path in EXAMPLES.glob("*.ttl") if path != BASE)
+
+
+def owning_shape(shape: Node) -> str:
+    """The node shape a result's source shape belongs to (itself, or the owner of a property)."""
+    shapes = shapes_graph()
+    owner = shape if isinstance(shape, URIRef) else shapes.value(None, SH.property, shape)
+    return str(owner).split("#")[-1]
+
+
+def render_path(graph: Graph, path: Node | None, names: NamespaceManager) -> str:
+    """A SHACL property path (held in graph) in SPARQL path syntax, IRIs shortened by names."""
+    if path is None:
+        return "-"
+    if isinstance(path, URIRef):
+        return path.n3(names)
+    if graph.value(path, RDF.first) is not None:
+        return "/".join(render_path(graph, step, names) for step in Collection(graph, path))
+    for predicate, template in ((SH.inversePath, "^{}"), (SH.zeroOrMorePath, "{}*"),
+                                (SH.oneOrMorePath, "{}+"), (SH.zeroOrOnePath, "{}?")):
+        inner = graph.value(path, predicate)
+        if inner is not None:
+            return template.format(render_path(graph, inner, names))
+    raise ValueError(f"unsupported path {path!r}")
+
+
+def validate(example: Path) -> set[Result]:
+    data = Graph()
+    data.parse(BASE)
+    data.parse(example)
+    _, report, _ = pyshacl.validate(
+        data,
+        shacl_graph=shapes_graph(),
+        ont_graph=ontology_graph(),
+        inference="none",
+        advanced=True,
+        allow_warnings=True,
+        allow_infos=True,
+    )
+    results = {
+        Result(
+            focus=report.value(result, SH.focusNode).n3(data.namespace_manager),
+            path=render_path(report, report.value(result, SH.resultPath), data.namespace_manager),
+            severity=SEVERITY[report.value(result, SH.resultSeverity)],
+            shape=owning_shape(report.value(result, SH.sourceShape)),
+        )
+        for result in report.subjects(RDF.type, SH.ValidationResult)
+    }
+    return results
+
+
+def expected(example: Path, shape_name: str) -> set[Result]:
+    lines = example.read_text(encoding="utf-8").splitlines()
+    matches = (EXPECT.match(line) for line in lines)
+    return {
+        Result(m[1], m[2], m[3], m[4] or shape_name)
+        for m in matches
+        if m is not None
+    }
+
+
+def shape_of(example: Path) -> str:
+    return example.stem.split("-")[0]
+
+
+def test_base_world_conforms_with_no_result() -> None:
+    data = Graph().parse(BASE)
+    conforms, report, text = pyshacl.validate(
+        data, shacl_graph=shapes_graph(), ont_graph=ontology_graph(), inference="none",
+        advanced=True,
+    )
+    assert conforms, text
+    assert not list(report.subjects(RDF.type, SH.ValidationResult)), text
+
+
+@pytest.mark.parametrize("shape_name", node_shape_names())
+def test_every_shape_has_a_valid_and_an_invalid_example(shape_name: str) -> None:
+    assert (EXAMPLES / f"{shape_name}-valid.ttl").is_file()
+    assert list(EXAMPLES.glob(f"{shape_name}-invalid-[0-9][0-9].ttl"))
+
+
+@pytest.mark.parametrize("example", example_files(), ids=lambda path: path.stem)
+def test_example_is_reported_exactly_as_expected(example: Path) -> None:
+    shape_name = shape_of(example)
+    assert shape_name in node_shape_names(), f"{example.name} names no shape of the shapes file"
+    results = validate(example)
+    assert results == expected(example, shape_name)
+    own = {result for result in results if result.shape == shape_name}
+    if example.stem.endswith("-valid"):
+        assert not own
+    else:
+        assert own
+
+
+def test_expect_lines_are_well_formed() -> None:
+    for example in example_files():
+        for line in example.read_text(encoding="utf-8").splitlines():
+            if line.startswith("# expect: ") and "nothing" not in line:
+                assert EXPECT.match(line), f"{example.name}: {line}"
+
+
+def test_blank_node_paths_render_as_sparql() -> None:
+    shapes = shapes_graph()
+    author_list_paths = [
+        render_path(shapes, path, shapes.namespace_manager)
+        for path in shapes.objects(None, SH.path)
+        if isinstance(path, BNode)
+    ]
+    assert "bibo:authorList/rdf:rest*/rdf:first" in author_list_paths
