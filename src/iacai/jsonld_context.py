@@ -7,6 +7,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from iacai import resources
+from iacai.namespaces import CONTEXT_IRI
 
 
 def load_context() -> dict[str, Any]:
@@ -18,3 +19,15 @@ def load_context() -> dict[str, Any]:
 def refuse_remote_documents(url: str, options: Mapping[str, Any] | None = None) -> Any:
     """A pyld document loader that loads nothing: every context iacai uses is local."""
     raise ValueError(f"iacai loads no remote JSON-LD documents (asked for {url})")
+
+
+def local_context_loader(url: str, options: Mapping[str, Any] | None = None) -> Any:
+    """A pyld document loader that answers the project's context IRI from the shipped file.
+
+    Documents that refer to the published `@context` by its IRI are read without a request.
+    """
+    if url != CONTEXT_IRI:
+        return refuse_remote_documents(url, options)
+    document = json.loads(resources.context_path().read_text(encoding="utf-8"))
+    return {"contentType": "application/ld+json", "contextUrl": None, "documentUrl": url,
+            "document": document}

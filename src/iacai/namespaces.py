@@ -15,6 +15,8 @@ IACAI: Final = Namespace(f"{ONTOLOGY_IRI}#")
 ID: Final = Namespace(f"{BASE}id/")
 GRAPH: Final = Namespace(f"{BASE}graph/")
 SHAPES_IRI: Final = f"{BASE}shapes"
+CONTEXT_IRI: Final = f"{BASE}context.jsonld"
+"""The published JSON-LD `@context` (ontology/context.jsonld), which JSON-LD answers refer to."""
 
 BIBO: Final = Namespace("http://purl.org/ontology/bibo/")
 CITO: Final = Namespace("http://purl.org/spar/cito/")

@@ -12,11 +12,12 @@ from fastapi.staticfiles import StaticFiles
 
 from iacai import __version__, named_queries
 from iacai.namespaces import PREFIXES
-from iacai.service import named_query_routes, pages, protocol, settings
+from iacai.service import linked_data, named_query_routes, pages, protocol, settings
 from iacai.service.answers import Answerer
 from iacai.service.errors import ProtocolError, plain_error
 from iacai.service.negotiation import Kind, by_parameter, choose, formats_of
 from iacai.service.pool import QueryPool
+from iacai.service.security_headers import add_content_security_policy
 from iacai.service.service_description import Describer
 from iacai.service.snapshot import Snapshot, jsonld_context, validated_snapshot
 from iacai.service.worker import WorkerSetup
@@ -69,6 +70,8 @@ def create_app(config: settings.Settings, snapshot: Snapshot) -> FastAPI:
     app.include_router(protocol.router)
     app.include_router(named_query_routes.router)
     app.include_router(pages.router)
+    linked_data.attach(app, snapshot)
+    add_content_security_policy(app)
     app.add_api_route("/healthz", healthz, methods=["GET"], summary="Liveness and data version")
     app.add_api_route(
         "/.well-known/void",

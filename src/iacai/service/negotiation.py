@@ -31,6 +31,8 @@ class Format:
     parameter_names: tuple[str, ...]
     also_selected_by: tuple[str, ...] = ()
     w3c_iri: str | None = None
+    suffix: str | None = None
+    """The file suffix of a document in this format (`/id/challenge/bias.ttl`), if it has one."""
 
     @property
     def content_type(self) -> str:
@@ -46,7 +48,7 @@ _W3C = "http://www.w3.org/ns/formats/"
 # fmt: off
 FORMATS: tuple[Format, ...] = (
     # name       media type                          kind          ?format= names
-    #            other media types that select it    W3C format IRI
+    #            other media types that select it    W3C format IRI               file suffix
     Format("json", "application/sparql-results+json", Kind.RESULTS, ("json"),
            ("application/json",), f"{_W3C}SPARQL_Results_JSON"),
     Format("xml", "application/sparql-results+xml", Kind.RESULTS, ("xml"),
@@ -56,19 +58,19 @@ FORMATS: tuple[Format, ...] = (
     Format("tsv", "text/tab-separated-values", Kind.RESULTS, ("tsv",),
            (), f"{_W3C}SPARQL_Results_TSV"),
     Format("turtle", "text/turtle", Kind.GRAPH, ("ttl", "turtle"),
-           ("application/x-turtle",), f"{_W3C}Turtle"),
+           ("application/x-turtle",), f"{_W3C}Turtle", "ttl"),
     Format("ntriples", "application/n-triples", Kind.GRAPH, ("nt", "ntriples"),
-           (), f"{_W3C}N-Triples"),
+           (), f"{_W3C}N-Triples", "nt"),
     Format("rdfxml", "application/rdf+xml", Kind.GRAPH, ("rdf/xml", "rdfxml", "rdf", "xml"),
-           ("application/xml", "text/xml"), f"{_W3C}RDF_XML"),
+           ("application/xml", "text/xml"), f"{_W3C}RDF_XML", "rdf"),
     Format("jsonld", "application/ld+json", Kind.GRAPH, ("jsonld", "json-ld", "json"),
-           ("application/json",), f"{_W3C}JSON-LD"),
+           ("application/json",), f"{_W3C}JSON-LD", "jsonld"),
     Format("trig", "application/trig", Kind.GRAPH, ("trig",),
-           (), f"{_W3C}TriG"),
+           (), f"{_W3C}TriG", "trig"),
     Format("nquads", "application/n-quads", Kind.GRAPH, ("nq", "nquads"),
-           (), f"{_W3C}N-Quads"),
+           (), f"{_W3C}N-Quads", "nq"),
     Format("html", "text/html", Kind.PAGE, ("html",),
-           ("application/xhtml+xml",)),
+           ("application/xhtml+xml",), None, "html"),
 )
 # fmt: on
 """Within a kind, the order is the server's preference when a client accepts several equally."""
@@ -148,6 +150,11 @@ def by_parameter(value: str, offered: Sequence[Format]) -> Format | None:
         if wanted in candidate.parameter_names or wanted in candidate.media_types:
             return candidate
     return None
+
+
+def by_suffix(suffix: str, offered: Sequence[Format]) -> Format | None:
+    """The offered format whose documents end in `.suffix` (`ttl`, `jsonld`, `html`, ...)."""
+    return next((f for f in offered if f.suffix == suffix.lower()), None)
 
 
 def _best_range(ranges: Sequence[MediaRange], candidate: Format) -> MediaRange | None:

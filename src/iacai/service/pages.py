@@ -59,12 +59,6 @@ def catalogue_page(request: Request) -> HTMLResponse:
     return templates.TemplateResponse(request, "queries.html", context, headers={"Vary": "Accept"})
 
 
-@router.get("/", response_class=HTMLResponse)
-async def home(request: Request) -> HTMLResponse:
-    """The query page is the front page."""
-    return query_page(request, None)
-
-
 @router.get("/docs", response_class=HTMLResponse)
 async def api_docs() -> HTMLResponse:
     """Swagger UI for the OpenAPI description, from the vendored swagger-ui-bundle files."""

@@ -1,0 +1,253 @@
+"""Dereferencing: every IRI under https://w3id.org/iacai/ answered at the same path on this server.
+
+The recipe is the 303 one of "Cool URIs for the Semantic Web" and of the W3C "Best Practice
+Recipes for Publishing RDF Vocabularies" (recipe 3, extended configuration): an IRI without a
+suffix names a thing (a challenge, the ontology, a named graph), so the server answers
+`303 See Other` to the document about it in the negotiated format (`/id/challenge/bias` ->
+`/id/challenge/bias.ttl`, `.jsonld`, `.nt`, `.rdf` or `.html`); a document IRI answers `200` in
+its own format. Negotiation is by `?format=`, else by `Accept` (q-values), with `Vary: Accept`;
+an IRI the graph does not have is `404`. docs/linked-data.md describes it for users.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from fastapi import APIRouter, FastAPI, Request, Response
+from fastapi.responses import RedirectResponse
+from pyoxigraph import NamedNode
+
+from iacai import resources
+from iacai.namespaces import BASE, PREFIXES
+from iacai.service import html_pages
+from iacai.service.dumps import Dumps
+from iacai.service.errors import ProtocolError
+from iacai.service.negotiation import (
+    HTML,
+    Format,
+    Kind,
+    by_parameter,
+    by_suffix,
+    choose,
+    formats_of,
+)
+from iacai.service.ontology_docs import VocabularyDocument, vocabulary_documents
+from iacai.service.resource_views import (
+    ResourceIndex,
+    compacted_jsonld,
+    framed_jsonld,
+    jsonld_bytes,
+)
+from iacai.service.serializers import write_graph
+from iacai.service.snapshot import Snapshot
+
+router = APIRouter(tags=["linked data"])
+
+DOCUMENT_FORMATS: tuple[Format, ...] = (
+    *(f for f in formats_of(Kind.GRAPH) if f.name not in ("trig", "nquads")),
+    HTML,
+)
+"""What a resource or vocabulary is served as: RDF first (for `*/*`), HTML for browsers."""
+
+
+@dataclass(frozen=True)
+class LinkedData:
+    """What dereferencing needs, built once per snapshot."""
+
+    index: ResourceIndex
+    vocabularies: dict[str, VocabularyDocument]
+    dumps: Dumps
+    graph_names: tuple[str, ...]
+
+
+def attach(app: FastAPI, snapshot: Snapshot) -> None:
+    """Serve the snapshot's IRIs, vocabularies, context and dumps from this app."""
+    app.state.linked_data = LinkedData(
+        ResourceIndex(snapshot.nquads),
+        vocabulary_documents(),
+        Dumps(snapshot.nquads),
+        snapshot.graph_names,
+    )
+    app.include_router(router)
+    app.include_router(html_pages.router)
+
+
+def _state(request: Request) -> LinkedData:
+    return request.app.state.linked_data
+
+
+@router.get("/id/{path:path}", summary="A resource of the knowledge graph (303 to a document)")
+async def resource(request: Request, path: str, format: str | None = None) -> Response:
+    """`/id/{kind}/{slug}` -> 303 to `.ttl`, `.jsonld`, `.nt`, `.rdf` or `.html` (each 200)."""
+    state = _state(request)
+    return _dereference(
+        request,
+        f"id/{path}",
+        format,
+        DOCUMENT_FORMATS,
+        exists=lambda stem: state.index.has_subject(BASE + stem),
+        render=lambda stem, chosen: _resource_document(request, BASE + stem, chosen),
+    )
+
+
+@router.get("/graph/{path:path}", summary="A named graph: its contents (303 to a document)")
+async def named_graph(request: Request, path: str, format: str | None = None) -> Response:
+    """`/graph/table-1` -> 303 to its contents in an RDF format, or its description as HTML."""
+    state = _state(request)
+    return _dereference(
+        request,
+        f"graph/{path}",
+        format,
+        DOCUMENT_FORMATS,
+        exists=lambda stem: BASE + stem in state.graph_names,
+        render=lambda stem, chosen: _graph_document(request, BASE + stem, chosen),
+    )
+
+
+@router.get("/ontology{rest:path}", summary="The ontology, its versions and alignments")
+async def ontology(request: Request, rest: str, format: str | None = None) -> Response:
+    """The ontology IRI, its `owl:versionIRI` and the alignments: 303 to HTML docs or RDF."""
+    return _vocabulary(request, f"ontology{rest}", format)
+
+
+@router.get("/shapes{rest:path}", summary="The SHACL shapes")
+async def shapes(request: Request, rest: str, format: str | None = None) -> Response:
+    """The shapes IRI: 303 to their HTML documentation or RDF."""
+    return _vocabulary(request, f"shapes{rest}", format)
+
+
+@router.get("/context.jsonld", summary="The project's JSON-LD @context")
+async def context_document() -> Response:
+    """The `@context` every JSON-LD answer refers to, as shipped in the package."""
+    return Response(
+        resources.context_path().read_bytes(),
+        media_type="application/ld+json",
+        headers={"Access-Control-Allow-Origin": "*"},
+    )
+
+
+@router.get("/dumps/{file_name}", summary="The whole graph as one file")
+async def dump(request: Request, file_name: str) -> Response:
+    """`/dumps/iacai.ttl`, `.nt`, `.trig`, `.nq`, `.jsonld`: deterministic, with a checksum ETag."""
+    stem, _, suffix = file_name.rpartition(".")
+    found = _state(request).dumps.get(suffix) if stem == "iacai" else None
+    if found is None:
+        raise ProtocolError(404, f"No dump {file_name}; see /.well-known/void for the list.")
+    return Response(
+        found.body,
+        media_type=f"{found.media_type}; charset=utf-8",
+        headers={
+            "ETag": f'"{found.sha256}"',
+            "Content-Disposition": f"inline; filename={file_name}",
+        },
+    )
+
+
+def _vocabulary(request: Request, path: str, format: str | None) -> Response:
+    vocabularies = _state(request).vocabularies
+    return _dereference(
+        request,
+        path,
+        format,
+        DOCUMENT_FORMATS,
+        exists=lambda stem: stem in vocabularies,
+        render=lambda stem, chosen: _vocabulary_document(request, vocabularies[stem], chosen),
+    )
+
+
+def _dereference(
+    request: Request,
+    path: str,
+    format: str | None,
+    offered: tuple[Format, ...],
+    exists: Callable[[str], bool],
+    render: Callable[[str, Format], Response],
+) -> Response:
+    """303 from a thing to its document in the negotiated format; 200 for a document."""
+    stem, dot, suffix = path.rpartition(".")
+    by_file = by_suffix(suffix, offered) if dot and "/" not in suffix else None
+    if by_file is not None:
+        if not exists(stem):
+            raise ProtocolError(404, f"{BASE}{stem} is not in this knowledge graph.")
+        return render(stem, by_file)
+    if not exists(path):
+        raise ProtocolError(404, f"{BASE}{path} is not in this knowledge graph.")
+    if format:
+        chosen = by_parameter(format, offered) or by_suffix(format, offered)
+    else:
+        chosen = choose(request.headers.get("accept"), offered)
+    if chosen is None:
+        names = ", ".join(f.media_type for f in offered)
+        raise ProtocolError(406, f"{BASE}{path} is available as: {names}.")
+    return RedirectResponse(f"/{path}.{chosen.suffix}", status_code=303, headers={"Vary": "Accept"})
+
+
+def _resource_document(request: Request, iri: str, chosen: Format) -> Response:
+    index = _state(request).index
+    triples = index.description(iri)
+    if chosen is HTML:
+        return html_pages.resource_page(request, iri, triples, _alternates(iri))
+    if chosen.name == "jsonld":
+        body = jsonld_bytes(framed_jsonld(iri, triples))
+    else:
+        body = write_graph(chosen.name, triples, PREFIXES, {})
+    return _document_response(body, chosen, iri)
+
+
+def _graph_document(request: Request, iri: str, chosen: Format) -> Response:
+    index = _state(request).index
+    if chosen is HTML:
+        return html_pages.resource_page(request, iri, index.description(iri), _alternates(iri))
+    quads = index.store.quads_for_pattern(None, None, None, NamedNode(iri))
+    triples = sorted((quad.triple for quad in quads), key=str)
+    body = (
+        jsonld_bytes(compacted_jsonld(triples))
+        if chosen.name == "jsonld"
+        else write_graph(chosen.name, triples, PREFIXES, {})
+    )
+    return _document_response(body, chosen, iri)
+
+
+def _vocabulary_document(
+    request: Request, document: VocabularyDocument, chosen: Format
+) -> Response:
+    if chosen is HTML:
+        return html_pages.vocabulary_page(request, document, _alternates(document.iri))
+    if chosen.name == "turtle":
+        body = document.turtle
+    else:
+        from pyoxigraph import RdfFormat, parse
+
+        triples = [
+            quad.triple
+            for quad in parse(
+                document.graph.serialize(format="nt", encoding="utf-8"),
+                format=RdfFormat.N_TRIPLES,
+            )
+        ]
+        body = (
+            jsonld_bytes(compacted_jsonld(triples))
+            if chosen.name == "jsonld"
+            else write_graph(chosen.name, triples, PREFIXES, {})
+        )
+    return _document_response(body, chosen, document.iri)
+
+
+def _document_response(body: bytes, chosen: Format, iri: str) -> Response:
+    return Response(
+        body,
+        media_type=chosen.content_type,
+        headers={"Link": f'<{iri}>; rel="describes"'},
+    )
+
+
+def _alternates(iri: str) -> list[dict[str, Any]]:
+    """The same document in every other format, as links for a page's head and footer."""
+    path = "/" + iri[len(BASE) :]
+    return [
+        {"href": f"{path}.{f.suffix}", "media_type": f.media_type, "name": f.suffix}
+        for f in DOCUMENT_FORMATS
+        if f is not HTML
+    ]

@@ -1,0 +1,278 @@
+"""The published vocabulary documents (ontology, alignments, shapes) and their HTML documentation.
+
+The documentation is generated from the RDF at start-up, never edited by hand. pyLODE was tried
+and set aside: its latest release (3.4.1) does not import from a wheel, and 3.3.4 anchors terms by
+their labels (`#Implementationstage`), so `/ontology#ImplementationStage` would land nowhere; it
+also writes inline styles that the pages' Content-Security-Policy refuses. Here each term's
+anchor is its local name, so every term IRI lands on its entry.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from rdflib import BNode, Graph, Literal, URIRef
+from rdflib.collection import Collection
+from rdflib.namespace import DCTERMS, OWL, RDF, RDFS, SH, SKOS, VANN
+from rdflib.term import Node
+
+from iacai import resources
+from iacai.dataset import parse_file
+from iacai.namespaces import BASE, IACAI, SHAPES_IRI
+from iacai.terms import compact
+
+
+@dataclass(frozen=True)
+class Link:
+    """A term shown to a reader: its text and where it leads (None: not a link)."""
+
+    text: str
+    href: str | None
+    iri: str = ""
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One documented term or shape: an anchor, a heading, and (label, values) rows."""
+
+    anchor: str
+    iri: str
+    label: str
+    definition: str
+    rows: list[tuple[str, list[Link]]] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Section:
+    """A group of entries (classes, object properties, node shapes, ...)."""
+
+    anchor: str
+    title: str
+    entries: list[Entry]
+
+
+@dataclass(frozen=True)
+class VocabularyDocument:
+    """One vocabulary file as published: its IRIs, its triples, its Turtle and its sections."""
+
+    iri: str
+    version_iri: str | None
+    title: str
+    path: Path
+    graph: Graph
+    metadata: list[tuple[str, list[Link]]]
+    sections: list[Section]
+
+    @property
+    def turtle(self) -> bytes:
+        """The file as shipped (its comments say which part of the essay each block encodes)."""
+        return self.path.read_bytes()
+
+
+def vocabulary_documents() -> dict[str, VocabularyDocument]:
+    """Every vocabulary document by each path it answers at (`ontology`, `ontology/0.1.0`, ...)."""
+    ontology = parse_file(resources.ontology_path())
+    alignments = parse_file(resources.alignments_path())
+    labels = ontology + alignments
+    documents = [
+        _document(resources.ontology_path(), ontology, labels, _term_sections(ontology, labels)),
+        _document(
+            resources.alignments_path(), alignments, labels, _term_sections(alignments, labels)
+        ),
+        _shapes_document(labels),
+    ]
+    by_path: dict[str, VocabularyDocument] = {}
+    for document in documents:
+        for iri in (document.iri, document.version_iri):
+            if iri and iri.startswith(BASE):
+                by_path[iri[len(BASE) :]] = document
+    return by_path
+
+
+def _document(
+    path: Path, graph: Graph, labels: Graph, sections: list[Section]
+) -> VocabularyDocument:
+    iri = next(graph.subjects(RDF.type, OWL.Ontology))
+    version = graph.value(iri, OWL.versionIRI)
+    rows = [
+        ("IRI", [Link(str(iri), _href(iri), str(iri))]),
+        *(
+            (name, [_link(value, labels) for value in sorted(graph.objects(iri, predicate))])
+            for name, predicate in _METADATA
+            if (iri, predicate, None) in graph
+        ),
+    ]
+    title = str(graph.value(iri, DCTERMS.title) or iri)
+    return VocabularyDocument(
+        str(iri), str(version) if version else None, title, path, graph, rows, sections
+    )
+
+
+_METADATA = (
+    ("Version IRI", OWL.versionIRI),
+    ("Version", OWL.versionInfo),
+    ("Description", DCTERMS.description),
+    ("Creator", DCTERMS.creator),
+    ("Created", DCTERMS.created),
+    ("Modified", DCTERMS.modified),
+    ("License", DCTERMS.license),
+    ("Source", DCTERMS.source),
+    ("Cite as", DCTERMS.bibliographicCitation),
+    ("Imports", OWL.imports),
+    ("Preferred prefix", VANN.preferredNamespacePrefix),
+    ("Namespace", VANN.preferredNamespaceUri),
+    ("See also", RDFS.seeAlso),
+)
+
+_TERM_KINDS = (
+    ("classes", "Classes", OWL.Class),
+    ("object-properties", "Object properties", OWL.ObjectProperty),
+    ("datatype-properties", "Datatype properties", OWL.DatatypeProperty),
+    ("annotation-properties", "Annotation properties", OWL.AnnotationProperty),
+    ("concept-schemes", "Concept schemes", SKOS.ConceptScheme),
+    ("individuals", "Named individuals and concepts", SKOS.Concept),
+)
+
+_TERM_ROWS = (
+    ("Subclass of", RDFS.subClassOf),
+    ("Equivalent to", OWL.equivalentClass),
+    ("Disjoint with", OWL.disjointWith),
+    ("Subproperty of", RDFS.subPropertyOf),
+    ("Equivalent property", OWL.equivalentProperty),
+    ("Inverse of", OWL.inverseOf),
+    ("Domain", RDFS.domain),
+    ("Range", RDFS.range),
+    ("Type", RDF.type),
+    ("In scheme", SKOS.inScheme),
+    ("Broader", SKOS.broader),
+    ("Close match", SKOS.closeMatch),
+    ("Exact match", SKOS.exactMatch),
+    ("Related match", SKOS.relatedMatch),
+    ("Comment", RDFS.comment),
+    ("Example", SKOS.example),
+    ("Defined by", RDFS.isDefinedBy),
+)
+
+
+def _term_sections(graph: Graph, labels: Graph) -> list[Section]:
+    """The project's own terms that this file says something about, grouped by kind."""
+    sections = []
+    listed: set[Node] = set()
+    for anchor, title, kind in _TERM_KINDS:
+        terms = sorted(
+            term
+            for term in set(graph.subjects()) | set(graph.subjects(RDF.type, kind))
+            if isinstance(term, URIRef)
+            and str(term).startswith(str(IACAI))
+            and (term, RDF.type, kind) in labels
+            and term not in listed
+        )
+        listed.update(terms)
+        entries = [_term_entry(term, graph, labels) for term in terms]
+        if entries:
+            sections.append(Section(anchor, title, entries))
+    return sections
+
+
+def _term_entry(term: URIRef, graph: Graph, labels: Graph) -> Entry:
+    rows: list[tuple[str, list[Link]]] = []
+    for name, predicate in _TERM_ROWS:
+        values = sorted(graph.objects(term, predicate), key=str)
+        if values:
+            rows.append((name, [_link(value, labels) for value in values]))
+    in_domain = sorted(labels.subjects(RDFS.domain, term))
+    in_range = sorted(labels.subjects(RDFS.range, term))
+    if in_domain:
+        rows.append(("In the domain of", [_link(p, labels) for p in in_domain]))
+    if in_range:
+        rows.append(("In the range of", [_link(p, labels) for p in in_range]))
+    return Entry(
+        anchor=str(term)[len(str(IACAI)) :],
+        iri=str(term),
+        label=_label(term, labels),
+        definition=str(labels.value(term, SKOS.definition) or ""),
+        rows=rows,
+    )
+
+
+def _shapes_document(labels: Graph) -> VocabularyDocument:
+    path = resources.shapes_path()
+    graph = parse_file(path)
+    shapes = sorted(s for s in graph.subjects(RDF.type, SH.NodeShape) if isinstance(s, URIRef))
+    entries = []
+    for shape in shapes:
+        rows = [
+            (compact(predicate), [_link(value, labels | graph) for value in _values(graph, o)])
+            for predicate, o in sorted(graph.predicate_objects(shape))
+            if predicate not in (RDF.type, SH.property, RDFS.label, RDFS.comment, SH.sparql)
+        ]
+        for constraint in sorted(
+            graph.objects(shape, SH.property), key=lambda n: str(graph.value(n, SH.path))
+        ):
+            path_value = graph.value(constraint, SH.path)
+            described = [
+                Link(
+                    f"{compact(p)} {', '.join(link.text for link in _values_text(graph, o))}", None
+                )
+                for p, o in sorted(graph.predicate_objects(constraint))
+                if p != SH.path
+            ]
+            rows.append((f"property {compact(path_value)}", described))
+        for constraint in graph.objects(shape, SH.sparql):
+            message = graph.value(constraint, SH.message)
+            rows.append(("SPARQL constraint", [Link(str(message or "(no message)"), None)]))
+        entries.append(
+            Entry(
+                anchor=str(shape)[len(SHAPES_IRI) + 1 :],
+                iri=str(shape),
+                label=_label(shape, graph),
+                definition=str(graph.value(shape, RDFS.comment) or ""),
+                rows=rows,
+            )
+        )
+    document = _document(path, graph, labels | graph, [Section("shapes", "Node shapes", entries)])
+    return document
+
+
+def _values(graph: Graph, value: Node) -> list[Node]:
+    """A value, or the members of the RDF list it heads (sh:in, sh:or)."""
+    if isinstance(value, BNode) and (value, RDF.first, None) in graph:
+        return list(Collection(graph, value))
+    return [value]
+
+
+def _values_text(graph: Graph, value: Node) -> Iterable[Link]:
+    for member in _values(graph, value):
+        if isinstance(member, BNode):
+            inner = "; ".join(
+                f"{compact(p)} {compact(o)}" for p, o in graph.predicate_objects(member)
+            )
+            yield Link(f"[{inner}]", None)
+        else:
+            yield Link(compact(member), None)
+
+
+def _label(term: Node, labels: Graph) -> str:
+    label = labels.value(term, RDFS.label) or labels.value(term, SKOS.prefLabel)
+    return str(label) if label else compact(term)
+
+
+def _link(value: Node, labels: Graph) -> Link:
+    if isinstance(value, Literal):
+        return Link(str(value), None)
+    if isinstance(value, URIRef):
+        text = _label(value, labels) if str(value).startswith(BASE) else compact(value)
+        return Link(text, _href(value), str(value))
+    return Link(compact(value), None)
+
+
+def _href(iri: Node) -> str:
+    """Terms of this ontology link to their entry; the project's IRIs to this server."""
+    text = str(iri)
+    if text.startswith(str(IACAI)):
+        return "/ontology" + text[len(str(IACAI)) - 1 :]
+    if text.startswith(BASE):
+        return "/" + text[len(BASE) :]
+    return text
