@@ -25,6 +25,7 @@ DPV: Final = Namespace("https://w3id.org/dpv#")
 SCHEMA: Final = Namespace("https://schema.org/")
 SD: Final = Namespace("http://www.w3.org/ns/sparql-service-description#")
 WD: Final = Namespace("http://www.wikidata.org/entity/")
+SPDX: Final = Namespace("http://spdx.org/rdf/terms#")
 
 PREFIXES: Final[dict[str, str]] = {
     "iacai": str(IACAI),

@@ -54,8 +54,13 @@ def create_app(config: settings.Settings, snapshot: Snapshot) -> FastAPI:
     app.state.settings = config
     app.state.snapshot = snapshot
     app.state.catalogue = named_queries.catalogue()
+    linked_data.attach(app, snapshot)
     app.state.describer = Describer(
-        snapshot.nquads, snapshot.graph_names, bool(config.service_allowlist), context
+        snapshot.nquads,
+        snapshot.graph_names,
+        bool(config.service_allowlist),
+        context,
+        app.state.linked_data.dumps,
     )
     app.add_exception_handler(ProtocolError, plain_error)
     if config.cors_origins:
@@ -70,7 +75,6 @@ def create_app(config: settings.Settings, snapshot: Snapshot) -> FastAPI:
     app.include_router(protocol.router)
     app.include_router(named_query_routes.router)
     app.include_router(pages.router)
-    linked_data.attach(app, snapshot)
     add_content_security_policy(app)
     app.add_api_route("/healthz", healthz, methods=["GET"], summary="Liveness and data version")
     app.add_api_route(

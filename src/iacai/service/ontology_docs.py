@@ -132,8 +132,9 @@ _TERM_KINDS = (
     ("datatype-properties", "Datatype properties", OWL.DatatypeProperty),
     ("annotation-properties", "Annotation properties", OWL.AnnotationProperty),
     ("concept-schemes", "Concept schemes", SKOS.ConceptScheme),
-    ("individuals", "Named individuals and concepts", SKOS.Concept),
+    ("individuals", "Named individuals and concepts", None),
 )
+"""The last kind (None) takes every term of the namespace not listed before it."""
 
 _TERM_ROWS = (
     ("Subclass of", RDFS.subClassOf),
@@ -163,10 +164,10 @@ def _term_sections(graph: Graph, labels: Graph) -> list[Section]:
     for anchor, title, kind in _TERM_KINDS:
         terms = sorted(
             term
-            for term in set(graph.subjects()) | set(graph.subjects(RDF.type, kind))
+            for term in set(graph.subjects())
             if isinstance(term, URIRef)
             and str(term).startswith(str(IACAI))
-            and (term, RDF.type, kind) in labels
+            and (kind is None or (term, RDF.type, kind) in labels)
             and term not in listed
         )
         listed.update(terms)

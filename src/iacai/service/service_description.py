@@ -13,9 +13,10 @@ from typing import Any
 
 import pyoxigraph
 from rdflib import BNode, Graph, Literal, URIRef
-from rdflib.namespace import DCTERMS, RDF, VOID, XSD
+from rdflib.namespace import DCAT, DCTERMS, RDF, VOID, XSD
 
-from iacai.namespaces import IACAI, ID, PREFIXES, SD
+from iacai.namespaces import IACAI, ID, PREFIXES, SD, SPDX
+from iacai.service.dumps import Dumps
 from iacai.service.negotiation import FORMATS, Format
 from iacai.service.serializers import write_graph
 from iacai.service.worker import load_store
@@ -67,12 +68,14 @@ class Describer:
         graph_names: tuple[str, ...],
         federation_on: bool,
         jsonld_context: Mapping[str, Any],
+        dumps: Dumps | None = None,
     ) -> None:
         store = load_store(nquads)
         self._union = count_statistics(store, None)
         self._graphs = {name: count_statistics(store, name) for name in graph_names}
         self._federation_on = federation_on
         self._jsonld_context = jsonld_context
+        self._dumps = dumps
         self.render = lru_cache(maxsize=64)(self._render)
 
     def service_description(self, base_url: str) -> Graph:
@@ -94,8 +97,11 @@ class Describer:
         return graph
 
     def void_description(self, base_url: str) -> Graph:
-        """The VoID description of the dataset, as served at /.well-known/void."""
-        return self._void(base_url)
+        """The VoID description of the dataset, as served at /.well-known/void, with its dumps."""
+        graph = self._void(base_url)
+        if self._dumps is not None:
+            _add_distributions(graph, _dataset_iri(base_url), base_url, self._dumps)
+        return graph
 
     def _void(self, base_url: str) -> Graph:
         graph = Graph()
@@ -164,3 +170,30 @@ def _add_statistics(graph: Graph, subject: URIRef | BNode, statistics: GraphStat
         (VOID.distinctObjects, statistics.distinct_objects),
     ):
         graph.add((subject, predicate, Literal(value, datatype=XSD.integer)))
+
+
+def _add_distributions(graph: Graph, dataset: URIRef, base_url: str, dumps: Dumps) -> None:
+    """Each dump as a dcat:Distribution (and void:dataDump): size, statements, type, checksum."""
+    graph.bind("dcat", DCAT)
+    graph.bind("spdx", SPDX)
+    for dump in dumps.all():
+        url = URIRef(f"{base_url}/dumps/{dump.file_name}")
+        checksum = BNode()
+        graph.add((dataset, VOID.dataDump, url))
+        graph.add((dataset, DCAT.distribution, url))
+        graph.add((url, RDF.type, DCAT.Distribution))
+        graph.add((url, DCAT.downloadURL, url))
+        graph.add(
+            (
+                url,
+                DCAT.mediaType,
+                URIRef(f"https://www.iana.org/assignments/media-types/{dump.media_type}"),
+            )
+        )
+        graph.add((url, DCAT.byteSize, Literal(len(dump.body), datatype=XSD.nonNegativeInteger)))
+        graph.add((url, VOID.triples, Literal(dump.statements, datatype=XSD.integer)))
+        graph.add((url, DCTERMS.title, Literal(f"The whole graph as {dump.media_type}", lang="en")))
+        graph.add((url, SPDX.checksum, checksum))
+        graph.add((checksum, RDF.type, SPDX.Checksum))
+        graph.add((checksum, SPDX.algorithm, SPDX.checksumAlgorithm_sha256))
+        graph.add((checksum, SPDX.checksumValue, Literal(dump.sha256, datatype=XSD.hexBinary)))
