@@ -74,7 +74,9 @@ def test_nothing_acceptable_is_406(client: httpx.Client) -> None:
     assert response.status_code == 406
 
 
-@pytest.mark.parametrize("path", ["/ontology", "/ontology/0.1.0", "/ontology/alignments", "/shapes"])
+@pytest.mark.parametrize(
+    "path", ["/ontology", "/ontology/0.1.0", "/ontology/alignments", "/shapes"]
+)
 def test_vocabularies_negotiate_documentation_and_rdf(client: httpx.Client, path: str) -> None:
     html = client.get(path, headers={"Accept": BROWSER_ACCEPT}, follow_redirects=True)
     assert html.status_code == 200 and html.headers["content-type"].startswith("text/html")

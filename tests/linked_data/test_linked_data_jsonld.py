@@ -1,4 +1,4 @@
-"""JSON-LD views: for every resource, pyld's reading of its JSON-LD is its Turtle, and the frames nest."""
+"""JSON-LD views: pyld reads every resource's JSON-LD as its Turtle; the frames nest as promised."""
 
 from __future__ import annotations
 

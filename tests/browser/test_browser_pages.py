@@ -1,0 +1,74 @@
+"""The pages in a real headless chromium: they render, their links resolve, the query page works."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from live_service import RunningService
+from selenium.webdriver.common.by import By
+from selenium.webdriver.support import expected_conditions
+from selenium.webdriver.support.ui import WebDriverWait
+
+PAGES = {
+    "home": "/",
+    "matrix": "/matrix",
+    "challenge": "/id/challenge/bias",
+    "benefit": "/id/benefit/resource-sharing",
+    "category": "/id/category/ethical-challenges",
+    "source": "/id/source/misra-2023-a",
+    "citation-integrity": "/citation-integrity",
+    "ontology": "/ontology",
+}
+
+
+@pytest.mark.parametrize("name", list(PAGES))
+def test_page_renders_and_every_link_on_it_resolves(
+    browser: Any, browser_service: RunningService, artifacts: Path, name: str
+) -> None:
+    browser.get(browser_service.url + PAGES[name])
+    heading = browser.find_element(By.TAG_NAME, "h1")
+    assert heading.is_displayed() and heading.text.strip()
+    browser.save_screenshot(str(artifacts / f"{name}.png"))
+    hrefs = {
+        a.get_attribute("href").split("#")[0]
+        for a in browser.find_elements(By.CSS_SELECTOR, "a[href]")
+    }
+    local = sorted(h for h in hrefs if h.startswith(browser_service.url))
+    assert local
+    broken = []
+    with httpx.Client(follow_redirects=True, timeout=30,
+                      headers={"Accept": "text/html,*/*;q=0.8"}) as http:
+        for href in local:
+            status = http.get(href).status_code
+            if status != 200:
+                broken.append((href, status))
+    assert broken == []
+
+
+def test_the_matrix_shows_every_mark(browser: Any, browser_service: RunningService) -> None:
+    browser.get(browser_service.url + "/matrix")
+    marks = browser.find_elements(By.CSS_SELECTOR, "td.mark")
+    assert len(marks) == 60
+    assert all(mark.is_displayed() for mark in marks)
+    links = browser.find_elements(By.CSS_SELECTOR, "td.mark a")
+    assert len(links) == 120
+    assert {link.get_attribute("href").split("/id/")[1].split("/")[0] for link in links} == {
+        "challenge", "benefit"
+    }
+
+
+def test_the_query_page_runs_a_query_and_shows_its_results(
+    browser: Any, browser_service: RunningService, artifacts: Path
+) -> None:
+    browser.get(browser_service.url + "/sparql")
+    browser.find_element(By.ID, "run").click()
+    WebDriverWait(browser, 20).until(
+        expected_conditions.presence_of_element_located((By.CSS_SELECTOR, "#results table tbody tr"))
+    )
+    rows = browser.find_elements(By.CSS_SELECTOR, "#results table tbody tr")
+    browser.save_screenshot(str(artifacts / "query.png"))
+    assert len(rows) == 15  # the example query lists the fifteen challenges
+    assert "Bias" in browser.find_element(By.ID, "results").text

@@ -1,0 +1,49 @@
+"""Every page type parses as HTML5 and has what a screen-reader user relies on."""
+
+from __future__ import annotations
+
+import html5lib
+import httpx
+import pytest
+
+from iacai.service.security_headers import CONTENT_SECURITY_POLICY
+
+PAGES = [
+    "/", "/matrix", "/citation-integrity", "/sparql", "/queries",
+    "/id/challenge/bias.html", "/id/benefit/resource-sharing.html",
+    "/id/category/ethical-challenges.html", "/id/source/misra-2023-a.html",
+    "/id/citation/008.html", "/id/essay.html", "/graph/table-1.html",
+    "/ontology.html", "/ontology/alignments.html", "/shapes.html",
+]
+_NS = "{http://www.w3.org/1999/xhtml}"
+
+
+@pytest.mark.parametrize("path", PAGES)
+def test_page_structure(client: httpx.Client, path: str) -> None:
+    response = client.get(path, headers={"Accept": "text/html"})
+    assert response.status_code == 200
+    assert response.headers["content-security-policy"] == CONTENT_SECURITY_POLICY
+    parser = html5lib.HTMLParser(strict=False)
+    document = parser.parse(response.text)
+    assert [e for e in parser.errors if "eof" not in str(e)] == [], parser.errors[:3]
+    assert len(document.findall(f".//{_NS}h1")) == 1
+    assert document.find(f".//{_NS}main") is not None
+    assert document.find(f".//{_NS}nav") is not None
+    assert document.get("lang") == "en"
+    labelled = {label.get("for") for label in document.iter(f"{_NS}label")}
+    for field in [*document.iter(f"{_NS}input"), *document.iter(f"{_NS}select"),
+                  *document.iter(f"{_NS}textarea")]:
+        if field.get("type") != "hidden":
+            assert field.get("id") in labelled or field.get("aria-label"), field.attrib
+    for image in document.iter(f"{_NS}img"):
+        assert image.get("alt") is not None
+    for link in document.iter(f"{_NS}a"):
+        assert "".join(link.itertext()).strip() or link.get("aria-label"), link.attrib
+    assert not any(s.get("src", "").startswith("http") for s in document.iter(f"{_NS}script"))
+
+
+def test_data_text_is_escaped(client: httpx.Client) -> None:
+    """A citation printed as `Kumar & Mallick` reaches the page as text, not markup."""
+    page = client.get("/id/citation/008.html").text
+    assert "Kumar &amp; Mallick" in page
+    assert "Kumar & Mallick" not in page.split("application/ld+json")[0]
