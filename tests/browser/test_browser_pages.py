@@ -66,7 +66,9 @@ def test_the_query_page_runs_a_query_and_shows_its_results(
     browser.get(browser_service.url + "/sparql")
     browser.find_element(By.ID, "run").click()
     WebDriverWait(browser, 20).until(
-        expected_conditions.presence_of_element_located((By.CSS_SELECTOR, "#results table tbody tr"))
+        expected_conditions.presence_of_element_located(
+            (By.CSS_SELECTOR, "#results table tbody tr")
+        )
     )
     rows = browser.find_elements(By.CSS_SELECTOR, "#results table tbody tr")
     browser.save_screenshot(str(artifacts / "query.png"))
