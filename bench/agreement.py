@@ -154,7 +154,12 @@ def _changed(expected: Row, given: Row) -> str:
 def _term(term: NormalTerm | None) -> str:
     if term is None:
         return "unbound"
-    return " ".join(term[1:]) if len(term) > 1 else "a blank node"
+    if term[0] == "uri":
+        return f"<{term[1]}>"
+    if len(term) == 1:
+        return "a blank node"
+    kind = term[2].replace(str(XSD), "xsd:")
+    return f"{term[1]!r} ({kind})"
 
 
 def _show(row: Row) -> str:
