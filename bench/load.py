@@ -32,13 +32,16 @@ class LoadJob:
     max_requests: int
     max_seconds: float
     warmup_requests: int = 2
+    headers: tuple[tuple[str, str], ...] = ()
+    """More request headers, e.g. If-None-Match for a client that revalidates."""
 
     def request(self) -> bytes:
         parts = urlsplit(self.url)
         target = f"{parts.path}?query={quote(self.query, safe='')}"
+        extra = "".join(f"{name}: {value}\r\n" for name, value in self.headers)
         return (
             f"GET {target} HTTP/1.1\r\nHost: {parts.netloc}\r\nAccept: {self.accept}\r\n"
-            "User-Agent: iacai-bench\r\n\r\n"
+            f"User-Agent: iacai-bench\r\n{extra}\r\n"
         ).encode()
 
 

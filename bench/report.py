@@ -102,8 +102,8 @@ def _target_row(
 
 
 def _other_ratios(scale: ScaleResults) -> list[str]:
-    pairs = [("iacai-cached", "iacai"), ("iacai", "floor"), ("virtuoso", "floor"),
-             ("rdflib-endpoint", "floor")]
+    pairs = [("iacai-cached", "iacai"), ("iacai-revalidated", "floor"), ("iacai", "floor"),
+             ("virtuoso", "floor"), ("rdflib-endpoint", "floor")]
     lines = []
     for clients in (1, CONCURRENT):
         for server, baseline in pairs:
@@ -125,7 +125,7 @@ def _scaled_summary(scale: ScaleResults) -> list[str]:
 
 
 def _agreement(scale: ScaleResults) -> list[str]:
-    checked = [server for server in scale.servers if server != "floor"]
+    checked = scale.checked
     if not checked:
         return []
     lines = ["", "### Same answers?", "",

@@ -83,6 +83,8 @@ class ScaleResults:
     cells: list[Cell] = field(default_factory=list)
     mismatches: list[Mismatch] = field(default_factory=list)
     servers: list[str] = field(default_factory=list)
+    checked: list[str] = field(default_factory=list)
+    """The servers whose answers were compared with the engine's."""
     notes: list[str] = field(default_factory=list)
 
     def cell(self, server: str, query: str, clients: int) -> Cell | None:
