@@ -233,7 +233,7 @@ def test_every_citation_in_essay_order(citations: Graph, texts: dict[URIRef, str
     for number in range(1, len(texts) + 1):
         node = citation(number)
         assert citations.value(node, IACAI.sequence) == Literal(
-            number, datatype=XSD.positiveInteger)
+            number, datatype=XSD.integer)
         assert citations.value(node, IACAI.citingEssay) == ID.essay
         place = citations.value(node, IACAI.occursIn)
         found.append((str(place).removeprefix(str(ID)), texts[node]))

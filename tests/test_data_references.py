@@ -176,7 +176,7 @@ def test_entry_first_author_year_and_author_count(
     entry = source(slug)
     assert (entry, RDF.type, IACAI.Source) in references
     assert references.value(entry, IACAI.referenceListPosition) == Literal(
-        position, datatype=XSD.positiveInteger)
+        position, datatype=XSD.integer)
     assert str(references.value(entry, DCTERMS.issued)).startswith(year)
     authors = author_list(references, entry)
     assert len(authors) == count

@@ -201,5 +201,5 @@ def test_context_types_literals() -> None:
     subject = ID["source/warm-2011"]
     assert graph.value(subject, DCTERMS.issued) == Literal("2011", datatype=XSD.gYear)
     assert graph.value(subject, IACAI.referenceListPosition) == Literal(
-        "64", datatype=XSD.positiveInteger)
+        "64", datatype=XSD.integer)
     assert graph.value(subject, URIRef(PREFIXES["bibo"] + "volume")) == Literal("43")

@@ -60,6 +60,12 @@ def test_format_parameter_that_does_not_fit_is_406(client: httpx.Client) -> None
     assert response.status_code == 406
 
 
+@pytest.mark.parametrize("name", ["js", "son", "x", "ml"])
+def test_format_parameter_matches_whole_names_only(client: httpx.Client, name: str) -> None:
+    response = client.get("/sparql", params={"query": SELECT, "format": name})
+    assert response.status_code == 406
+
+
 def test_browser_gets_the_query_page_with_its_query(client: httpx.Client) -> None:
     response = client.get("/sparql", params={"query": SELECT}, headers={"Accept": BROWSER_ACCEPT})
     assert response.headers["content-type"].startswith("text/html")

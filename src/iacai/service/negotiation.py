@@ -49,9 +49,9 @@ _W3C = "http://www.w3.org/ns/formats/"
 FORMATS: tuple[Format, ...] = (
     # name       media type                          kind          ?format= names
     #            other media types that select it    W3C format IRI               file suffix
-    Format("json", "application/sparql-results+json", Kind.RESULTS, ("json"),
+    Format("json", "application/sparql-results+json", Kind.RESULTS, ("json",),
            ("application/json",), f"{_W3C}SPARQL_Results_JSON"),
-    Format("xml", "application/sparql-results+xml", Kind.RESULTS, ("xml"),
+    Format("xml", "application/sparql-results+xml", Kind.RESULTS, ("xml",),
            ("application/xml",), f"{_W3C}SPARQL_Results_XML"),
     Format("csv", "text/csv", Kind.RESULTS, ("csv",),
            (), f"{_W3C}SPARQL_Results_CSV"),
