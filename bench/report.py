@@ -117,10 +117,13 @@ def _other_ratios(scale: ScaleResults) -> list[str]:
 def _scaled_summary(scale: ScaleResults) -> list[str]:
     lines = []
     for server, baseline in (("iacai", "virtuoso"), ("iacai", "rdflib-endpoint")):
-        ratio, count = scale.throughput_ratio(server, baseline, CONCURRENT)
-        if count:
-            lines.append(f"- {server}/{baseline}, {CONCURRENT} clients: {ratio:.2f}x "
-                         f"(geometric mean over {count} queries)")
+        for clients in (1, CONCURRENT):
+            ratio, count = scale.throughput_ratio(server, baseline, clients)
+            cpu_ratio, _ = scale.cpu_ratio(server, baseline, clients)
+            if count:
+                lines.append(f"- {server}/{baseline}, {clients} client{'s' * (clients > 1)}: "
+                             f"{ratio:.2f}x in requests per second, {cpu_ratio:.2f}x by CPU per "
+                             f"request (geometric means over {count} queries)")
     return [*lines, ""] if lines else []
 
 
