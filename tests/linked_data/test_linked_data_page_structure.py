@@ -47,3 +47,18 @@ def test_data_text_is_escaped(client: httpx.Client) -> None:
     page = client.get("/id/citation/008.html").text
     assert "Kumar &amp; Mallick" in page
     assert "Kumar & Mallick" not in page.split("application/ld+json")[0]
+
+
+def test_home_page_figures_are_the_essays(client: httpx.Client) -> None:
+    document = html5lib.HTMLParser(strict=False).parse(client.get("/").text)
+    figures = {
+        "".join(pair.find(f"{_NS}dt").itertext()): "".join(pair.find(f"{_NS}dd").itertext())
+        for pair in document.iter(f"{_NS}div")
+        if pair.find(f"{_NS}dt") is not None
+    }
+    assert figures["Challenges"] == "15"
+    assert figures["Benefits"] == "21"
+    assert figures["Categories"] == "9"
+    assert figures["Table 3 marks"] == "60"
+    assert figures["Sources"] == "78 (13 unlisted)"
+    assert figures["In-text citations"] == "159"

@@ -26,10 +26,11 @@ router = APIRouter(include_in_schema=False)
 _RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
 _COUNTS_QUERY = f"""
 PREFIX iacai: <{IACAI}>
+PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
 SELECT ?class (COUNT(DISTINCT ?item) AS ?count) WHERE {{
   VALUES ?class {{ iacai:Challenge iacai:Benefit iacai:Category iacai:Source iacai:UnlistedSource
                   iacai:InTextCitation iacai:SourceIssue }}
-  ?item a ?class .
+  ?item a/rdfs:subClassOf* ?class .
 }} GROUP BY ?class
 """
 _MARKS_COUNT_QUERY = f"SELECT (COUNT(*) AS ?n) WHERE {{ ?b <{IACAI}addresses> ?c }}"
