@@ -61,6 +61,7 @@ def build_parser(with_service: bool = False) -> argparse.ArgumentParser:
     _add_validate(commands)
     _add_query(commands)
     _add_export(commands)
+    _add_load(commands)
     _add_serve(commands, with_service)
     return parser
 
@@ -107,6 +108,14 @@ def _add_export(commands: argparse._SubParsersAction) -> None:
     export_parser.add_argument("-o", "--output", type=Path, metavar="FILE",
                                help="write here instead of standard output")
     export_parser.set_defaults(command=_export)
+
+
+def _add_load(commands: argparse._SubParsersAction) -> None:
+    from iacai import load
+
+    load_parser = commands.add_parser("load", help=load.HELP)
+    load.add_arguments(load_parser)
+    load_parser.set_defaults(command=load.run)
 
 
 def _add_serve(commands: argparse._SubParsersAction, with_service: bool) -> None:

@@ -18,7 +18,7 @@ from iacai.service.errors import ProtocolError
 from iacai.service.negotiation import HTML, Format, Kind, by_parameter, choose, formats_of
 from iacai.service.pool import QueryPool, QueryTimeoutError, WorkerCrashedError
 from iacai.service.settings import Settings
-from iacai.service.worker import QueryJob, QueryRejected
+from iacai.service.worker import QueryJob, QueryRejected, StoreFailed
 
 TRUNCATED_HEADER = "X-Iacai-Result-Truncated"
 _POSITION = re.compile(r"^error at (\d+):(\d+):\s*")
@@ -117,6 +117,12 @@ class Answerer:
         try:
             reply = await self._pool.run(job, timeout)
         except QueryTimeoutError:
+            if self._settings.store_location.is_remote:
+                raise ProtocolError(
+                    504,
+                    f"Query timeout reached: the SPARQL store at {self._settings.store} did not "
+                    f"answer within {timeout:g} s; the request to it was dropped.",
+                ) from None
             raise ProtocolError(
                 503,
                 f"Query timeout reached: the query ran longer than {timeout:g} s and was stopped. "
@@ -128,6 +134,8 @@ class Answerer:
                 "The query engine failed on this query and was restarted; other queries are "
                 "unaffected. Check the query for extreme nesting or size.",
             ) from None
+        if isinstance(reply, StoreFailed):
+            raise ProtocolError(reply.status, reply.message)
         if isinstance(reply, QueryRejected):
             if reply.syntax:
                 raise ProtocolError(400, f"Syntax error in the query: {_readable_position(reply)}")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import os
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -19,21 +21,40 @@ from iacai.service.negotiation import Kind, by_parameter, choose, formats_of
 from iacai.service.pool import QueryPool
 from iacai.service.security_headers import add_content_security_policy
 from iacai.service.service_description import Describer
-from iacai.service.snapshot import Snapshot, jsonld_context, validated_snapshot
+from iacai.service.snapshot import (
+    SNAPSHOT_FILE_VARIABLE,
+    Snapshot,
+    jsonld_context,
+    read_snapshot,
+    validated_snapshot,
+)
 from iacai.service.worker import WorkerSetup
+from iacai.stores import opening
+from iacai.stores.location import StoreKind
 
 DESCRIPTION = """A read-only SPARQL 1.1 endpoint over the knowledge graph of the essay on
-interagency collaboration and AI implementation in the public sector. Queries run on pyoxigraph
-in worker processes under a timeout; the default graph is the union of the named graphs."""
+interagency collaboration and AI implementation in the public sector. Queries run in worker
+processes under a timeout, on pyoxigraph (in memory or on disk) or on a remote SPARQL store; the
+default graph is the union of the named graphs."""
 
 
 def create_app(config: settings.Settings, snapshot: Snapshot) -> FastAPI:
     """The service for one snapshot of the graph under the given settings."""
     context = jsonld_context()
-    setup = WorkerSetup(snapshot.nquads, dict(PREFIXES), context)
+    location = config.store_location
+    setup = WorkerSetup(
+        snapshot.nquads if location.kind is StoreKind.MEMORY else b"",
+        dict(PREFIXES),
+        context,
+        location,
+        snapshot.version,
+        snapshot.graph_names,
+        config.query_timeout,
+    )
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        await asyncio.to_thread(opening.prepare, location, snapshot.nquads, snapshot.version)
         pool = QueryPool(setup, config.query_workers)
         await pool.start()
         app.state.pool = pool
@@ -90,11 +111,13 @@ def create_app(config: settings.Settings, snapshot: Snapshot) -> FastAPI:
 
 
 async def healthz(request: Request) -> dict[str, object]:
-    """Up, which data it serves, and how many query workers are idle right now."""
+    """Up, which data and store it serves, this server process, its idle query workers."""
     pool: QueryPool = request.app.state.pool
     return {
         "status": "ok",
         "data_version": request.app.state.snapshot.version,
+        "store": str(request.app.state.settings.store_location),
+        "server_process": os.getpid(),
         "idle_query_workers": pool.idle_workers,
         "query_workers_replaced": pool.workers_replaced,
     }
@@ -114,5 +137,11 @@ async def void(request: Request, format: str | None = None) -> Response:
 
 
 def app_from_environment() -> FastAPI:
-    """The app factory uvicorn's worker processes call (settings arrive as IACAI_* variables)."""
-    return create_app(settings.from_sources(), validated_snapshot())
+    """The app factory uvicorn's worker processes call (settings arrive as IACAI_* variables).
+
+    `iacai serve --workers N` validates once and hands every process the same snapshot file, so
+    all of them serve the same bytes (blank-node labels included) and none validates again.
+    """
+    snapshot_file = os.environ.get(SNAPSHOT_FILE_VARIABLE)
+    snapshot = read_snapshot(snapshot_file) if snapshot_file else validated_snapshot()
+    return create_app(settings.from_sources(), snapshot)

@@ -1,15 +1,23 @@
-"""`iacai serve`: validate the knowledge graph, then serve it over SPARQL with uvicorn."""
+"""`iacai serve`: validate the knowledge graph, prepare the store, then serve it with uvicorn."""
 
 from __future__ import annotations
 
 import argparse
 import os
 import sys
+import tempfile
+from pathlib import Path
 
 import uvicorn
 
 from iacai.service import settings
-from iacai.service.snapshot import GraphRefusedError, validated_snapshot
+from iacai.service.snapshot import (
+    SNAPSHOT_FILE_VARIABLE,
+    GraphRefusedError,
+    validated_snapshot,
+    write_snapshot,
+)
+from iacai.stores import opening
 
 HELP = "serve the knowledge graph as a SPARQL 1.1 endpoint (with a query page and OpenAPI docs)"
 
@@ -19,13 +27,16 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.description = (
         "Validate the knowledge graph with its SHACL shapes (refusing to start on a violation), "
         "then serve it: SPARQL 1.1 Protocol at /sparql, named queries at /queries, VoID at "
-        "/.well-known/void, OpenAPI at /docs, health at /healthz."
+        "/.well-known/void, OpenAPI at /docs, health at /healthz. The store is in memory by "
+        "default; disk:PATH keeps it on disk (loaded once per data version); a URL serves from "
+        "a remote SPARQL store loaded with `iacai load --into URL` (credentials from "
+        "IACAI_REMOTE_USER and IACAI_REMOTE_PASSWORD)."
     )
     settings.add_arguments(parser)
 
 
 def run(args: argparse.Namespace) -> int:
-    """Serve until interrupted; exit 1 when the graph has violations, 2 on a bad setting."""
+    """Serve until interrupted; exit 1 when the graph or store cannot serve, 2 on a bad setting."""
     try:
         config = settings.from_sources(args)
     except ValueError as error:
@@ -33,11 +44,12 @@ def run(args: argparse.Namespace) -> int:
         return 2
     try:
         snapshot = validated_snapshot()
-    except GraphRefusedError as error:
+        opening.prepare(config.store_location, snapshot.nquads, snapshot.version)
+    except (GraphRefusedError, opening.StoreNotReadyError) as error:
         print(f"iacai serve: {error}", file=sys.stderr)
         return 1
     print(
-        f"iacai serve: graph valid (data version {snapshot.version}); "
+        f"iacai serve: graph valid (data version {snapshot.version}), store {config.store}; "
         f"listening on http://{config.host}:{config.port}/sparql",
         file=sys.stderr,
     )
@@ -50,8 +62,12 @@ def run(args: argparse.Namespace) -> int:
             port=config.port,
             log_level=config.log_level,
         )
-    else:
+        return 0
+    with tempfile.TemporaryDirectory(prefix="iacai-serve-") as folder:
+        snapshot_file = Path(folder) / "snapshot.nq"
+        write_snapshot(snapshot, snapshot_file)
         os.environ.update(config.to_environment())
+        os.environ[SNAPSHOT_FILE_VARIABLE] = str(snapshot_file)
         uvicorn.run(
             "iacai.service.app:app_from_environment",
             factory=True,

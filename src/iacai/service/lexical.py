@@ -84,3 +84,28 @@ def outline(query: str) -> QueryOutline:
             after_service = keyword == "SERVICE"
             declares_dataset = declares_dataset or keyword == "FROM"
     return QueryOutline(form, deepest, tuple(services), declares_dataset)
+
+
+def where_group_start(query: str) -> int | None:
+    """The offset just inside the `{` that opens the query's WHERE group (None if there is none).
+
+    For CONSTRUCT the first group is the template, so the group after the WHERE keyword counts;
+    for the other forms the first `{` outside any bracket does (WHERE is optional there).
+    """
+    form: str | None = None
+    depth = 0
+    after_where = False
+    for match in _TOKENS.finditer(query):
+        kind = match.lastgroup
+        if kind == "name" and depth == 0:
+            keyword = match.group().upper()
+            if form is None and keyword not in _PROLOGUE and ":" not in keyword:
+                form = keyword
+            after_where = after_where or keyword == "WHERE"
+        elif kind == "open":
+            if depth == 0 and match.group() == "{" and (form != "CONSTRUCT" or after_where):
+                return match.end()
+            depth += 1
+        elif kind == "close":
+            depth -= 1
+    return None

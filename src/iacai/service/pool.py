@@ -14,7 +14,7 @@ import threading
 from multiprocessing.connection import Connection
 from multiprocessing.process import BaseProcess
 
-from iacai.service.worker import QueryAnswer, QueryJob, QueryRejected, WorkerSetup, serve
+from iacai.service.worker import QueryJob, WorkerReply, WorkerSetup, serve
 
 log = logging.getLogger(__name__)
 
@@ -41,7 +41,7 @@ class _Worker:
         self.process = process
         self.connection = connection
         self._loop = asyncio.get_running_loop()
-        self._pending: asyncio.Future[QueryAnswer | QueryRejected] | None = None
+        self._pending: asyncio.Future[WorkerReply] | None = None
         self._reader = threading.Thread(target=self._read_replies, daemon=True)
         self._reader.start()
 
@@ -56,7 +56,7 @@ class _Worker:
             raise RuntimeError("query worker did not start")
         return process, server_end
 
-    async def ask(self, job: QueryJob, timeout: float) -> QueryAnswer | QueryRejected:
+    async def ask(self, job: QueryJob, timeout: float) -> WorkerReply:
         """Send the job and wait for the reply, at most `timeout` seconds."""
         self._pending = self._loop.create_future()
         self.connection.send(job)
@@ -72,7 +72,7 @@ class _Worker:
                 return
             self._loop.call_soon_threadsafe(self._settle, reply, None)
 
-    def _settle(self, reply: QueryAnswer | QueryRejected | None, error: Exception | None) -> None:
+    def _settle(self, reply: WorkerReply | None, error: Exception | None) -> None:
         pending, self._pending = self._pending, None
         if pending is None or pending.done():
             return
@@ -111,7 +111,7 @@ class QueryPool:
         """Start every worker, in parallel."""
         await asyncio.gather(*(self._add_worker() for _ in range(self._size)))
 
-    async def run(self, job: QueryJob, timeout: float) -> QueryAnswer | QueryRejected:
+    async def run(self, job: QueryJob, timeout: float) -> WorkerReply:
         """Answer a job, or raise QueryTimeoutError or WorkerCrashedError (worker replaced)."""
         loop = asyncio.get_running_loop()
         deadline = loop.time() + timeout

@@ -20,7 +20,7 @@ from pyoxigraph import BlankNode, NamedNode, RdfFormat, Store, Triple, serialize
 
 from iacai.jsonld_context import local_context_loader
 from iacai.namespaces import BASE, CONTEXT_IRI, IACAI
-from iacai.service.worker import load_store
+from iacai.stores.opening import memory_store
 
 _RDFS = "http://www.w3.org/2000/01/rdf-schema#"
 _RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
@@ -54,7 +54,7 @@ class ResourceIndex:
     """The served graph (the union of its named graphs), asked one resource at a time."""
 
     def __init__(self, nquads: bytes) -> None:
-        self.store: Store = load_store(nquads)
+        self.store: Store = memory_store(nquads)
         self.description = lru_cache(maxsize=2048)(self._description)
 
     def has_subject(self, iri: str) -> bool:

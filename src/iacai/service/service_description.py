@@ -19,7 +19,7 @@ from iacai.namespaces import IACAI, ID, PREFIXES, SD, SPDX
 from iacai.service.dumps import Dumps
 from iacai.service.negotiation import FORMATS, Format
 from iacai.service.serializers import write_graph
-from iacai.service.worker import load_store
+from iacai.stores.opening import memory_store
 
 _STATISTICS_QUERY = """
 SELECT (COUNT(*) AS ?triples) (COUNT(DISTINCT ?s) AS ?subjects)
@@ -70,7 +70,7 @@ class Describer:
         jsonld_context: Mapping[str, Any],
         dumps: Dumps | None = None,
     ) -> None:
-        store = load_store(nquads)
+        store = memory_store(nquads)
         self._union = count_statistics(store, None)
         self._graphs = {name: count_statistics(store, name) for name in graph_names}
         self._federation_on = federation_on

@@ -12,6 +12,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, fields, replace
 from typing import Any
 
+from iacai.stores.location import StoreLocation
+
 ENV_PREFIX = "IACAI_"
 
 
@@ -25,6 +27,11 @@ class Settings:
 
     host: str = _setting("127.0.0.1", "address to listen on")
     port: int = _setting(8000, "TCP port to listen on")
+    store: str = _setting(
+        "memory",
+        "where the graph is queried: memory, disk:PATH (Oxigraph on disk, loaded once) or the URL "
+        "of a SPARQL 1.1 query endpoint (loaded with `iacai load`)",
+    )
     workers: int = _setting(1, "uvicorn worker processes (each with its own query workers)")
     query_workers: int = _setting(2, "query-engine processes per server process")
     query_timeout: float = _setting(
@@ -52,6 +59,10 @@ class Settings:
         60, "seconds clients may reuse an answer (Cache-Control max-age; 0 = revalidate)"
     )
     log_level: str = _setting("info", "uvicorn log level")
+
+    @property
+    def store_location(self) -> StoreLocation:
+        return StoreLocation.parse(self.store)
 
     def to_environment(self) -> dict[str, str]:
         """These settings as IACAI_* variables: how they reach uvicorn's worker processes."""
@@ -98,6 +109,7 @@ def _checked(settings: Settings) -> Settings:
         raise ValueError("query-timeout must be a positive number of seconds")
     if settings.cache_entries < 0 or settings.cache_max_age < 0:
         raise ValueError("cache-entries and cache-max-age cannot be negative")
+    StoreLocation.parse(settings.store)
     return settings
 
 

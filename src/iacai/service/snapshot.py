@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from rdflib import Dataset
@@ -17,6 +18,9 @@ from iacai import resources
 from iacai.dataset import data_files, load_dataset, ontology_files
 from iacai.namespaces import PREFIXES
 from iacai.validation import validate
+
+SNAPSHOT_FILE_VARIABLE = "IACAI_SNAPSHOT_FILE"
+"""Set by `iacai serve --workers N` for its server processes: the snapshot they all serve."""
 
 
 class GraphRefusedError(Exception):
@@ -37,6 +41,19 @@ def validated_snapshot() -> Snapshot:
     dataset = load_dataset()
     check_conforms(dataset)
     return snapshot_of(dataset, _files_version())
+
+
+def write_snapshot(snapshot: Snapshot, path: Path) -> None:
+    """The snapshot as one file: a JSON header line (version, graph names), then the N-Quads."""
+    header = json.dumps({"version": snapshot.version, "graph_names": snapshot.graph_names})
+    path.write_bytes(header.encode() + b"\n" + snapshot.nquads)
+
+
+def read_snapshot(path: str | Path) -> Snapshot:
+    """The snapshot `write_snapshot` wrote, byte for byte."""
+    header, _, nquads = Path(path).read_bytes().partition(b"\n")
+    fields = json.loads(header)
+    return Snapshot(nquads, fields["version"], tuple(fields["graph_names"]))
 
 
 def check_conforms(dataset: Dataset) -> None:

@@ -1,8 +1,9 @@
-"""A query-worker process: its own pyoxigraph store, one query at a time, answers as bytes.
+"""A query-worker process: its own store, one query at a time, answers as bytes.
 
 Queries run here, never in the server process, so that a runaway query can be stopped by
 killing its worker (the CPU is truly freed) and an input that crashes the engine takes down
 only this process. The module imports nothing heavy, so a replacement worker starts quickly.
+The store is whichever `--store` names (iacai.stores): each answers pyoxigraph's `query`.
 """
 
 from __future__ import annotations
@@ -13,28 +14,29 @@ from dataclasses import dataclass, field
 from multiprocessing.connection import Connection
 from typing import Any
 
-from pyoxigraph import (
-    NamedNode,
-    QueryBoolean,
-    QuerySolutions,
-    RdfFormat,
-    Store,
-    Variable,
-)
+from pyoxigraph import NamedNode, QueryBoolean, Store, Variable
 
 from iacai.service import serializers
+from iacai.stores.location import StoreLocation
+from iacai.stores.opening import open_for_queries
+from iacai.stores.remote import RemoteStore, RemoteStoreError
 
 
 @dataclass(frozen=True)
 class WorkerSetup:
-    """What every worker starts from: the same data, prefixes and JSON-LD context.
+    """What every worker starts from: the same store and data, prefixes and JSON-LD context.
 
-    The prefixes are also predeclared for queries, as in `iacai query`.
+    The prefixes are also predeclared for queries, as in `iacai query`. `nquads` is what an
+    in-memory store loads; the other stores were prepared before the workers start.
     """
 
     nquads: bytes
     prefixes: Mapping[str, str]
     jsonld_context: Mapping[str, Any]
+    store: StoreLocation = field(default_factory=lambda: StoreLocation.parse("memory"))
+    data_version: str = ""
+    graph_names: tuple[str, ...] = ()
+    query_timeout: float = 10.0
 
 
 @dataclass(frozen=True)
@@ -73,16 +75,23 @@ class QueryRejected:
     syntax: bool
 
 
-def load_store(nquads: bytes) -> Store:
-    """An in-memory store holding the data, each graph under its own name."""
-    store = Store()
-    store.bulk_load(nquads, format=RdfFormat.N_QUADS)
-    return store
+@dataclass(frozen=True)
+class StoreFailed:
+    """A remote store was down or answered badly (502), or too slowly (504)."""
+
+    message: str
+    status: int
+
+
+WorkerReply = QueryAnswer | QueryRejected | StoreFailed
+"""What a worker sends back for a job."""
 
 
 def serve(connection: Connection, setup: WorkerSetup) -> None:
-    """The worker's life: load the store, say ready, then answer jobs until told to stop."""
-    store = load_store(setup.nquads)
+    """The worker's life: open the store, say ready, then answer jobs until told to stop."""
+    store = open_for_queries(
+        setup.store, setup.nquads, setup.data_version, setup.graph_names, setup.query_timeout
+    )
     connection.send("ready")
     while True:
         try:
@@ -94,11 +103,13 @@ def serve(connection: Connection, setup: WorkerSetup) -> None:
         connection.send(execute(store, job, setup))
 
 
-def execute(store: Store, job: QueryJob, setup: WorkerSetup) -> QueryAnswer | QueryRejected:
+def execute(store: Store | RemoteStore, job: QueryJob, setup: WorkerSetup) -> WorkerReply:
     """Run one job against the store and serialize its answer."""
     try:
         result = store.query(job.query, prefixes=dict(setup.prefixes), **_dataset_arguments(job))
         return _serialized(result, job, setup)
+    except RemoteStoreError as error:
+        return StoreFailed(error.message, error.status)
     except SyntaxError as error:
         return QueryRejected(str(error), syntax=True)
     except Exception as error:
@@ -124,7 +135,7 @@ def _serialized(result: Any, job: QueryJob, setup: WorkerSetup) -> QueryAnswer:
     rows = list(itertools.islice(result, job.max_rows + 1))
     truncated = len(rows) > job.max_rows
     rows = rows[: job.max_rows]
-    if isinstance(result, QuerySolutions):
+    if hasattr(result, "variables"):  # solutions, from pyoxigraph or a remote store
         body = serializers.write_solutions(job.format_name, result.variables, rows, truncated)
     else:
         body = serializers.write_graph(job.format_name, rows, setup.prefixes, setup.jsonld_context)

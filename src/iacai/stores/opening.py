@@ -1,0 +1,59 @@
+"""Preparing the configured store once per server, and opening it in each query worker."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from pyoxigraph import RdfFormat, Store
+
+from iacai.stores import disk
+from iacai.stores.loading import LoadError, triples_by_graph, verify
+from iacai.stores.location import StoreKind, StoreLocation
+from iacai.stores.remote import RemoteStore
+
+
+class StoreNotReadyError(Exception):
+    """The store cannot serve this data version; the message says what to do."""
+
+
+def prepare(location: StoreLocation, nquads: bytes, version: str) -> None:
+    """Make the store hold this data: load the disk store if needed, check a remote one's counts."""
+    if location.kind is StoreKind.DISK:
+        assert location.path is not None
+        try:
+            disk.prepare(location.path, nquads, version)
+        except (disk.DiskStoreError, OSError) as error:
+            raise StoreNotReadyError(str(error)) from error
+    elif location.kind is StoreKind.REMOTE:
+        assert location.url is not None
+        expected = {name: len(set(t)) for name, t in triples_by_graph(nquads).items()}
+        try:
+            verify(location.url, expected)
+        except LoadError as error:
+            raise StoreNotReadyError(
+                f"{error}\nLoad the graph with: iacai load --into {location.url}"
+            ) from None
+
+
+def open_for_queries(
+    location: StoreLocation,
+    nquads: bytes,
+    version: str,
+    graph_names: Sequence[str],
+    timeout: float,
+) -> Store | RemoteStore:
+    """The store a query worker answers from (prepared beforehand by `prepare`)."""
+    if location.kind is StoreKind.DISK:
+        assert location.path is not None
+        return disk.open_read_only(location.path / version)
+    if location.kind is StoreKind.REMOTE:
+        assert location.url is not None
+        return RemoteStore(location.url, graph_names, timeout)
+    return memory_store(nquads)
+
+
+def memory_store(nquads: bytes) -> Store:
+    """An in-memory store holding the data, each graph under its own name."""
+    store = Store()
+    store.bulk_load(nquads, format=RdfFormat.N_QUADS)
+    return store
