@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 
 import pyoxigraph
 import pytest
@@ -11,6 +11,7 @@ from rdflib import Dataset
 from iacai.dataset import load_dataset
 from iacai.named_queries import catalogue
 from iacai.query_engine import run, store_from
+from store_backends import Virtuoso, running_virtuoso
 
 Answer = list[dict[str, str]]
 
@@ -39,3 +40,9 @@ def ask(shipped_store: pyoxigraph.Store) -> Callable[..., Answer]:
         ]
 
     return answer
+
+
+@pytest.fixture(scope="session")
+def virtuoso(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Virtuoso]:
+    """Virtuoso 7 on 127.0.0.1, loaded with `iacai load`, shared by every remote-store test."""
+    yield from running_virtuoso(tmp_path_factory.mktemp("virtuoso"))

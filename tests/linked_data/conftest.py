@@ -1,4 +1,4 @@
-"""A real uvicorn serving the knowledge graph on 127.0.0.1, for the linked-data tests."""
+"""A real uvicorn serving the knowledge graph on 127.0.0.1, over each store: linked-data tests."""
 
 from __future__ import annotations
 
@@ -14,11 +14,19 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "service"))
 from live_service import RunningService, free_port, serve_in_thread
 
 from iacai.service.settings import Settings
+from store_backends import STORE_KINDS, store_setting
+
+
+@pytest.fixture(scope="session", params=STORE_KINDS)
+def linked_store(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> str:
+    """Each store in turn, as an `iacai serve --store` value."""
+    return store_setting(request.param, request, tmp_path_factory.mktemp("disk-store"))
 
 
 @pytest.fixture(scope="session")
-def linked_service(shipped_dataset: Dataset) -> Iterator[RunningService]:
-    yield from serve_in_thread(Settings(port=free_port(), query_workers=1), shipped_dataset)
+def linked_service(shipped_dataset: Dataset, linked_store: str) -> Iterator[RunningService]:
+    settings = Settings(port=free_port(), query_workers=1, store=linked_store)
+    yield from serve_in_thread(settings, shipped_dataset)
 
 
 @pytest.fixture

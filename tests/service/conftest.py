@@ -1,8 +1,13 @@
-"""A real uvicorn serving the knowledge graph on 127.0.0.1, for the end-to-end service tests."""
+"""A real uvicorn serving the knowledge graph on 127.0.0.1, over each store, for the service tests.
+
+The `service` fixture is parametrised over the three stores (memory, disk, a remote Virtuoso),
+so every test that uses it runs against each of them.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 
 import httpx
 import pytest
@@ -10,6 +15,7 @@ from live_service import RunningService, free_port, serve_in_thread
 from rdflib import Dataset
 
 from iacai.service.settings import Settings
+from store_backends import STORE_KINDS, store_setting
 
 TEST_TIMEOUT = 2.0
 """A short query timeout, so the timeout tests finish quickly."""
@@ -17,10 +23,21 @@ TEST_MAX_ROWS = 1000
 """Below the number of triples, so a SELECT of every triple reaches the cap."""
 
 
+@pytest.fixture(scope="session", params=STORE_KINDS)
+def store(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> str:
+    """Each store in turn, as an `iacai serve --store` value."""
+    folder: Path = tmp_path_factory.mktemp("disk-store")
+    return store_setting(request.param, request, folder)
+
+
 @pytest.fixture(scope="session")
-def service(shipped_dataset: Dataset) -> Iterator[RunningService]:
+def service(shipped_dataset: Dataset, store: str) -> Iterator[RunningService]:
     settings = Settings(
-        port=free_port(), query_timeout=TEST_TIMEOUT, max_rows=TEST_MAX_ROWS, query_workers=2
+        port=free_port(),
+        query_timeout=TEST_TIMEOUT,
+        max_rows=TEST_MAX_ROWS,
+        query_workers=2,
+        store=store,
     )
     yield from serve_in_thread(settings, shipped_dataset)
 

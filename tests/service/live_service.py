@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import socket
 import threading
 import time
 from collections.abc import Iterator
@@ -15,6 +14,7 @@ from rdflib import Dataset
 from iacai.service.app import create_app
 from iacai.service.settings import Settings
 from iacai.service.snapshot import snapshot_of
+from store_backends import free_port as free_port  # the service tests take it from here
 
 
 @dataclass(frozen=True)
@@ -30,12 +30,6 @@ class RunningService:
 
     def client(self, **options: object) -> httpx.Client:
         return httpx.Client(base_url=self.url, timeout=30, **options)  # type: ignore[arg-type]
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 def serve_in_thread(settings: Settings, dataset: Dataset) -> Iterator[RunningService]:

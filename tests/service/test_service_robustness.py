@@ -62,7 +62,9 @@ def test_timeout_stops_a_runaway_query_while_others_are_answered(
         runaway_took = time.monotonic() - started
         assert count_of(simple) == 15
         assert simple_took < 1.0
-        assert runaway_response.status_code == 503
+        # 503 when the service's own engine was stopped; 504 when a remote store was too slow.
+        remote = service.settings.store_location.is_remote
+        assert runaway_response.status_code == (504 if remote else 503)
         assert "timeout reached" in runaway_response.text
         assert timeout <= runaway_took < timeout + 1.0
         health = http.get("/healthz").json()
