@@ -10,7 +10,9 @@ from pathlib import Path
 
 import uvicorn
 
+from iacai.dataset import DataFileError
 from iacai.service import settings
+from iacai.service.http_server import uvicorn_options
 from iacai.service.snapshot import (
     SNAPSHOT_FILE_VARIABLE,
     GraphRefusedError,
@@ -43,9 +45,10 @@ def run(args: argparse.Namespace) -> int:
         print(f"iacai serve: {error}", file=sys.stderr)
         return 2
     try:
-        snapshot = validated_snapshot()
+        snapshot = validated_snapshot(Path(config.data_dir) if config.data_dir else None)
         opening.prepare(config.store_location, snapshot.nquads, snapshot.version)
-    except (GraphRefusedError, opening.StoreNotReadyError) as error:
+        opening.check_remote(config.store_location, snapshot.nquads)
+    except (GraphRefusedError, DataFileError, opening.StoreNotReadyError) as error:
         print(f"iacai serve: {error}", file=sys.stderr)
         return 1
     print(
@@ -56,24 +59,24 @@ def run(args: argparse.Namespace) -> int:
     if config.workers == 1:
         from iacai.service.app import create_app
 
-        uvicorn.run(
-            create_app(config, snapshot),
-            host=config.host,
-            port=config.port,
-            log_level=config.log_level,
-        )
+        uvicorn.run(create_app(config, snapshot), **uvicorn_options(config))
         return 0
     with tempfile.TemporaryDirectory(prefix="iacai-serve-") as folder:
         snapshot_file = Path(folder) / "snapshot.nq"
-        write_snapshot(snapshot, snapshot_file)
+        try:
+            write_snapshot(snapshot, snapshot_file)
+        except OSError as error:
+            print(
+                f"iacai serve: cannot write the snapshot the server processes share: {error}",
+                file=sys.stderr,
+            )
+            return 1
         os.environ.update(config.to_environment())
         os.environ[SNAPSHOT_FILE_VARIABLE] = str(snapshot_file)
         uvicorn.run(
             "iacai.service.app:app_from_environment",
             factory=True,
-            host=config.host,
-            port=config.port,
             workers=config.workers,
-            log_level=config.log_level,
+            **uvicorn_options(config),
         )
     return 0

@@ -32,6 +32,9 @@ class Settings:
         "where the graph is queried: memory, disk:PATH (Oxigraph on disk, loaded once) or the URL "
         "of a SPARQL 1.1 query endpoint (loaded with `iacai load`)",
     )
+    data_dir: str = _setting(
+        "", "folder holding the data files (one per named graph, named as shipped); empty = shipped"
+    )
     workers: int = _setting(1, "uvicorn worker processes (each with its own query workers)")
     query_workers: int = _setting(2, "query-engine processes per server process")
     query_timeout: float = _setting(
@@ -42,6 +45,17 @@ class Settings:
     )
     max_rows: int = _setting(
         10_000, "most result rows (or triples) returned; a header says when the cap was reached"
+    )
+    max_header_bytes: int = _setting(
+        400_000,
+        "largest request head (request line and headers) in bytes, 400 and closed beyond; room "
+        "for a GET query of max-query-bytes, percent-encoded",
+    )
+    timeout_keep_alive: int = _setting(
+        5, "seconds a connection may stay idle, or take to send a request's head, until closed"
+    )
+    limit_concurrency: int = _setting(
+        256, "most connections and requests at once; requests beyond are answered 503"
     )
     max_nesting: int = _setting(
         64, "deepest nesting of ( { [ accepted in a query (400 beyond; guards the parser stack)"
@@ -101,7 +115,10 @@ def from_sources(
 
 
 def _checked(settings: Settings) -> Settings:
-    positive = ("port", "workers", "query_workers", "max_query_bytes", "max_rows", "max_nesting")
+    positive = (
+        "port", "workers", "query_workers", "max_query_bytes", "max_rows", "max_nesting",
+        "max_header_bytes", "timeout_keep_alive", "limit_concurrency",
+    )
     for name in positive:
         if getattr(settings, name) < 1:
             raise ValueError(f"{name.replace('_', '-')} must be at least 1")

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -15,7 +16,7 @@ from typing import Any
 from rdflib import Dataset
 
 from iacai import resources
-from iacai.dataset import data_files, load_dataset, ontology_files
+from iacai.dataset import DataFileError, data_files, dataset_from, ontology_files
 from iacai.namespaces import PREFIXES
 from iacai.validation import validate
 
@@ -36,11 +37,20 @@ class Snapshot:
     graph_names: tuple[str, ...]
 
 
-def validated_snapshot() -> Snapshot:
-    """The shipped graph, validated; raises GraphRefusedError on a violation."""
-    dataset = load_dataset()
+def validated_snapshot(data_dir: Path | None = None) -> Snapshot:
+    """The shipped graph, validated; raises GraphRefusedError on a violation.
+
+    With `data_dir`, its files take the place of the shipped data files (same names, same
+    graphs); a missing or unreadable one raises DataFileError naming it.
+    """
+    files = {**ontology_files(), **data_files()}
+    if data_dir is not None:
+        if not data_dir.is_dir():
+            raise DataFileError(data_dir, "the data directory does not exist or is not a folder")
+        files = {**ontology_files(), **{data_dir / p.name: g for p, g in data_files().items()}}
+    dataset = dataset_from(files)
     check_conforms(dataset)
-    return snapshot_of(dataset, _files_version())
+    return snapshot_of(dataset, _files_version(files))
 
 
 def write_snapshot(snapshot: Snapshot, path: Path) -> None:
@@ -78,10 +88,10 @@ def snapshot_of(dataset: Dataset, version: str) -> Snapshot:
     return Snapshot(nquads, version, graph_names)
 
 
-def _files_version() -> str:
-    """A hash of the shipped files: the same in every server process, unlike blank-node labels."""
+def _files_version(files: Iterable[Path]) -> str:
+    """A hash of the files served: the same in every server process, unlike blank-node labels."""
     digest = hashlib.sha256()
-    for path in sorted({**ontology_files(), **data_files()}):
+    for path in sorted(files):
         digest.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
     return digest.hexdigest()[:16]
 
