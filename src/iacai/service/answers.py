@@ -13,6 +13,7 @@ from typing import Any
 from fastapi import Request, Response
 
 from iacai.service import lexical
+from iacai.service.answer_cache_middleware import etag_matches
 from iacai.service.cache import AnswerCache, CachedAnswer
 from iacai.service.errors import ProtocolError
 from iacai.service.negotiation import HTML, Format, Kind, by_parameter, choose, formats_of
@@ -42,7 +43,7 @@ class Answerer:
         self._settings = settings
         self._data_version = data_version
         self._pool = pool
-        self._cache = AnswerCache(settings.cache_entries)
+        self._cache: AnswerCache[str, CachedAnswer] = AnswerCache(settings.cache_entries)
 
     def checked_outline(self, text: str) -> lexical.QueryOutline:
         """The query's outline, or a 400 for an update, too deep a nesting or a refused SERVICE."""
@@ -93,7 +94,7 @@ class Answerer:
             "Vary": "Accept",
             "Cache-Control": f"public, max-age={self._settings.cache_max_age}",
         }
-        if _matches(etag, request.headers.get("if-none-match")):
+        if etag_matches(etag, request.headers.get("if-none-match")):
             return Response(status_code=304, headers=headers)
         cached = self._cache.get(etag)
         if cached is None:
@@ -167,14 +168,6 @@ class Answerer:
         ):
             digest.update(part.encode() + b"\0")
         return f'W/"{digest.hexdigest()[:32]}"'
-
-
-def _matches(etag: str, if_none_match: str | None) -> bool:
-    """Weak comparison (RFC 9110): equal opaque tags, W/ or not; `*` matches any answer."""
-    if not if_none_match:
-        return False
-    tags = {tag.strip().removeprefix("W/") for tag in if_none_match.split(",")}
-    return "*" in tags or etag.removeprefix("W/") in tags
 
 
 def _readable_position(rejected: QueryRejected) -> str:

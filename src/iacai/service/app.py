@@ -15,6 +15,7 @@ from fastapi.staticfiles import StaticFiles
 from iacai import __version__, named_queries
 from iacai.namespaces import PREFIXES
 from iacai.service import linked_data, named_query_routes, pages, protocol, settings
+from iacai.service.answer_cache_middleware import AnswerCacheMiddleware
 from iacai.service.answers import Answerer
 from iacai.service.errors import ProtocolError, plain_error
 from iacai.service.negotiation import Kind, by_parameter, choose, formats_of
@@ -84,6 +85,13 @@ def create_app(config: settings.Settings, snapshot: Snapshot) -> FastAPI:
         app.state.linked_data.dumps,
     )
     app.add_exception_handler(ProtocolError, plain_error)
+    if config.cache_entries:  # added first, so it runs inside CORS and the security headers
+        app.add_middleware(
+            AnswerCacheMiddleware,
+            entries=config.cache_entries,
+            data_version=snapshot.version,
+            largest_body=config.max_query_bytes,
+        )
     if config.cors_origins:
         app.add_middleware(
             CORSMiddleware,
