@@ -1,4 +1,9 @@
-"""Preparing the configured store once per server, and opening it in each query worker."""
+"""Preparing the configured store once per server, and opening it in each query worker.
+
+`prepare` runs in every server process (a disk store is loaded by the first and reopened by the
+rest); `check_remote` runs once, in `iacai serve` before it listens, so a remote store that lacks
+the graph is refused up front, while one that goes down later is answered with 502 until back.
+"""
 
 from __future__ import annotations
 
@@ -17,14 +22,18 @@ class StoreNotReadyError(Exception):
 
 
 def prepare(location: StoreLocation, nquads: bytes, version: str) -> None:
-    """Make the store hold this data: load the disk store if needed, check a remote one's counts."""
+    """Load a disk store with this data version unless it holds it already."""
     if location.kind is StoreKind.DISK:
         assert location.path is not None
         try:
             disk.prepare(location.path, nquads, version)
         except (disk.DiskStoreError, OSError) as error:
             raise StoreNotReadyError(str(error)) from error
-    elif location.kind is StoreKind.REMOTE:
+
+
+def check_remote(location: StoreLocation, nquads: bytes) -> None:
+    """Refuse a remote store that does not hold every named graph with its triple count."""
+    if location.kind is StoreKind.REMOTE:
         assert location.url is not None
         expected = {name: len(set(t)) for name, t in triples_by_graph(nquads).items()}
         try:
