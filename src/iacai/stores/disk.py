@@ -13,7 +13,7 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
-from pyoxigraph import RdfFormat, Store
+from pyoxigraph import RdfFormat, Store, parse
 
 MARKER = "loaded"
 LOCK_WAIT_SECONDS = 120.0
@@ -39,7 +39,7 @@ def prepare(root: Path, nquads: bytes, version: str) -> Path:
     try:
         if not is_loaded(directory, version):  # another loader may have finished meanwhile
             store.clear()
-            store.bulk_load(nquads, format=RdfFormat.N_QUADS)
+            store.bulk_extend(parse(nquads, format=RdfFormat.N_QUADS))  # labels kept
             store.flush()
             (directory / MARKER).write_text(version + "\n", encoding="utf-8")
     finally:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from pyoxigraph import RdfFormat, Store
+from pyoxigraph import RdfFormat, Store, parse
 
 from iacai.stores import disk
 from iacai.stores.loading import LoadError, triples_by_graph, verify
@@ -62,7 +62,11 @@ def open_for_queries(
 
 
 def memory_store(nquads: bytes) -> Store:
-    """An in-memory store holding the data, each graph under its own name."""
+    """An in-memory store holding the data, each graph under its own name.
+
+    Blank-node labels are kept as the snapshot has them (`bulk_load` would draw new random ones
+    in each process), so every worker and every process gives the same bytes for one query.
+    """
     store = Store()
-    store.bulk_load(nquads, format=RdfFormat.N_QUADS)
+    store.bulk_extend(parse(nquads, format=RdfFormat.N_QUADS))
     return store

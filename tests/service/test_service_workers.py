@@ -1,0 +1,71 @@
+"""`iacai serve --workers N`: several server processes, and not one byte of difference between them.
+
+Each request goes over a fresh connection, so the kernel hands it to either process; the test
+goes on until both have answered, then requires every body and ETag of a query to be identical
+(blank-node labels included: every process serves the one snapshot `iacai serve` validated).
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+
+import httpx
+import pytest
+from live_service import free_port
+
+QUERIES = (
+    "SELECT ?work ?list WHERE { ?work <http://purl.org/ontology/bibo/authorList> ?list } "
+    "ORDER BY ?work",
+    "CONSTRUCT { ?s ?p ?o } WHERE { ?s <http://purl.org/ontology/bibo/authorList> ?o ; ?p ?o }",
+    "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }",
+)
+
+
+@pytest.fixture(scope="module")
+def two_workers() -> Iterator[str]:
+    port = free_port()
+    server = subprocess.Popen(
+        [sys.executable, "-m", "iacai.cli", "serve", "--workers", "2", "--query-workers", "1",
+         "--port", str(port), "--log-level", "warning"],
+        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+    )
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 120
+    try:
+        while True:
+            try:
+                if httpx.get(f"{url}/healthz", timeout=1).status_code == 200:
+                    break
+            except httpx.TransportError:
+                pass
+            assert server.poll() is None, server.stderr.read().decode() if server.stderr else ""
+            assert time.monotonic() < deadline, "iacai serve --workers 2 did not come up"
+            time.sleep(0.2)
+        yield url
+    finally:
+        server.terminate()
+        server.wait(30)
+
+
+def fresh_get(url: str, **params: str) -> httpx.Response:
+    with httpx.Client(timeout=30) as http:  # a new connection each time
+        return http.get(url, params=params, headers={"Accept": "application/sparql-results+json,"
+                                                     "text/turtle;q=0.9"})
+
+
+def test_every_worker_gives_the_same_bytes_and_etag(two_workers: str) -> None:
+    processes: set[int] = set()
+    answers: dict[str, set[tuple[bytes, str]]] = {query: set() for query in QUERIES}
+    for _ in range(200):
+        processes.add(fresh_get(f"{two_workers}/healthz").json()["server_process"])
+        for query in QUERIES:
+            response = fresh_get(f"{two_workers}/sparql", query=query)
+            assert response.status_code == 200, response.text
+            answers[query].add((response.content, response.headers["etag"]))
+        if len(processes) == 2 and _ > 20:
+            break
+    assert len(processes) == 2, "one process answered everything: nothing was compared"
+    assert {query: len(seen) for query, seen in answers.items()} == dict.fromkeys(QUERIES, 1)
