@@ -20,7 +20,7 @@ from iacai.service.answers import Answerer
 from iacai.service.errors import ProtocolError, plain_error
 from iacai.service.negotiation import Kind, by_parameter, choose, formats_of
 from iacai.service.pool import QueryPool
-from iacai.service.security_headers import add_content_security_policy
+from iacai.service.security_headers import add_security_headers
 from iacai.service.service_description import Describer
 from iacai.service.snapshot import (
     SNAPSHOT_FILE_VARIABLE,
@@ -104,7 +104,7 @@ def create_app(config: settings.Settings, snapshot: Snapshot) -> FastAPI:
     app.include_router(protocol.router)
     app.include_router(named_query_routes.router)
     app.include_router(pages.router)
-    add_content_security_policy(app)
+    add_security_headers(app)
     app.add_api_route("/healthz", healthz, methods=["GET"], summary="Liveness and data version")
     app.add_api_route(
         "/.well-known/void",

@@ -17,6 +17,7 @@ from fastapi.templating import Jinja2Templates
 from iacai.named_queries import NamedQuery
 from iacai.namespaces import PREFIXES
 from iacai.service.negotiation import FORMATS, Kind
+from iacai.service.security_headers import policy_allowing_inline_scripts
 
 HERE = Path(__file__).resolve().parent
 STATIC_DIR = HERE / "static"
@@ -62,13 +63,15 @@ def catalogue_page(request: Request) -> HTMLResponse:
 @router.get("/docs", response_class=HTMLResponse)
 async def api_docs() -> HTMLResponse:
     """Swagger UI for the OpenAPI description, from the vendored swagger-ui-bundle files."""
-    return get_swagger_ui_html(
+    page = get_swagger_ui_html(
         openapi_url="/openapi.json",
         title="iacai-kg SPARQL service: API",
         swagger_js_url="/static/swagger/swagger-ui-bundle.js",
         swagger_css_url="/static/swagger/swagger-ui.css",
         swagger_favicon_url="/static/swagger/favicon-32x32.png",
     )
+    page.headers["Content-Security-Policy"] = policy_allowing_inline_scripts(bytes(page.body))
+    return page
 
 
 def _example(named: NamedQuery) -> dict[str, Any]:

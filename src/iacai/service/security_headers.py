@@ -1,13 +1,19 @@
-"""The Content-Security-Policy of the HTML pages: everything from this server, nothing inline.
+"""The security headers of every answer: Content-Security-Policy, nosniff, referrer, framing.
 
 Pages load their style and script from /static only, so a policy of 'self' costs nothing and
-stops injected markup from running. Swagger UI (/docs) starts itself with an inline script and
-keeps FastAPI's default headers. A plain ASGI middleware that looks at the response's first
-message only: every answer passes through it, and it must cost next to nothing.
+stops injected markup from running. Every other answer (SPARQL results, RDF, errors as plain
+text) gets a policy that allows nothing at all, so even one opened in a browser runs nothing. A
+route that must run an inline script (Swagger UI at /docs) sets its own policy naming the
+script's hash, and the middleware leaves that policy alone. A plain ASGI middleware that looks
+at the response's first message only: every answer passes through it, and it must cost next to
+nothing.
 """
 
 from __future__ import annotations
 
+import base64
+import hashlib
+import re
 from collections.abc import Awaitable, Callable, MutableMapping
 from typing import Any, Final
 
@@ -17,12 +23,21 @@ CONTENT_SECURITY_POLICY: Final = (
     "default-src 'self'; img-src 'self' data:; object-src 'none'; base-uri 'self'; "
     "form-action 'self'; frame-ancestors 'self'"
 )
-_EXEMPT_PATHS: Final = frozenset({"/docs"})
+"""The policy of the HTML and SVG pages."""
+DATA_POLICY: Final = "default-src 'none'; frame-ancestors 'none'; sandbox"
+"""The policy of every answer that is not a page: nothing may load or run."""
+
 _POLICED_MEDIA_TYPES: Final = (b"text/html", b"image/svg+xml")
-_POLICY_HEADERS: Final = (
-    (b"content-security-policy", CONTENT_SECURITY_POLICY.encode()),
+_POLICY: Final = b"content-security-policy"
+_ALWAYS: Final = (
     (b"x-content-type-options", b"nosniff"),
+    (b"referrer-policy", b"no-referrer"),
+    (b"x-frame-options", b"SAMEORIGIN"),
 )
+_ADDED: Final = frozenset(name for name, _ in _ALWAYS)
+_PAGE_POLICY: Final = CONTENT_SECURITY_POLICY.encode()
+_DATA_POLICY: Final = DATA_POLICY.encode()
+_INLINE_SCRIPT: Final = re.compile(rb"<script>(.*?)</script>", re.DOTALL)
 
 Message = MutableMapping[str, Any]
 Send = Callable[[Message], Awaitable[None]]
@@ -31,13 +46,22 @@ ASGIApp = Callable[
 ]
 
 
-def add_content_security_policy(app: FastAPI) -> None:
-    """Every HTML (and SVG) answer carries the policy; Swagger UI's page excepted."""
-    app.add_middleware(ContentSecurityPolicyMiddleware)
+def add_security_headers(app: FastAPI) -> None:
+    """Every answer carries the headers; add this last, so that it wraps every other layer."""
+    app.add_middleware(SecurityHeadersMiddleware)
 
 
-class ContentSecurityPolicyMiddleware:
-    """Adds the policy headers to the start of every HTML or SVG response."""
+def policy_allowing_inline_scripts(page: bytes) -> str:
+    """The page policy, plus the hashes of the page's own inline scripts (and no others)."""
+    hashes = " ".join(
+        "'sha256-" + base64.b64encode(hashlib.sha256(script).digest()).decode() + "'"
+        for script in _INLINE_SCRIPT.findall(page)
+    )
+    return f"{CONTENT_SECURITY_POLICY}; script-src 'self' {hashes}"
+
+
+class SecurityHeadersMiddleware:
+    """Adds the headers to the start of every HTTP response."""
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
@@ -48,25 +72,32 @@ class ContentSecurityPolicyMiddleware:
         receive: Callable[[], Awaitable[Message]],
         send: Send,
     ) -> None:
-        if scope["type"] != "http" or scope["path"] in _EXEMPT_PATHS:
+        if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
 
-        async def send_with_policy(message: Message) -> None:
-            if message["type"] == "http.response.start" and _is_page(message["headers"]):
-                message = {**message, "headers": _with_policy(message["headers"])}
+        async def send_with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                message = {**message, "headers": _with_headers(message.get("headers", []))}
             await send(message)
 
-        await self.app(scope, receive, send_with_policy)
+        await self.app(scope, receive, send_with_headers)
 
 
-def _is_page(headers: list[tuple[bytes, bytes]]) -> bool:
-    return any(
-        name.lower() == b"content-type" and value.lower().startswith(_POLICED_MEDIA_TYPES)
-        for name, value in headers
-    )
+def _with_headers(headers: list[tuple[bytes, bytes]]) -> list[tuple[bytes, bytes]]:
+    own_policy = False
+    is_page = False
+    kept = []
+    for name, value in headers:
+        lowered = name.lower()
+        if lowered == _POLICY:
+            own_policy = True
+        elif lowered == b"content-type":
+            is_page = value.lower().startswith(_POLICED_MEDIA_TYPES)
+        if lowered not in _ADDED:
+            kept.append((name, value))
+    if not own_policy:
+        kept.append((_POLICY, _PAGE_POLICY if is_page else _DATA_POLICY))
+    kept.extend(_ALWAYS)
+    return kept
 
-
-def _with_policy(headers: list[tuple[bytes, bytes]]) -> list[tuple[bytes, bytes]]:
-    policed = {name for name, _ in _POLICY_HEADERS}
-    return [(n, v) for n, v in headers if n.lower() not in policed] + list(_POLICY_HEADERS)
