@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import hashlib
+import os
 from pathlib import Path
 
 import pyoxigraph
@@ -20,7 +21,7 @@ import uvicorn
 
 from iacai.service import settings
 from iacai.service.app import create_app
-from iacai.service.snapshot import Snapshot
+from iacai.service.snapshot import SNAPSHOT_FILE_VARIABLE, Snapshot, write_snapshot
 
 
 def snapshot_from_dump(dump: Path) -> Snapshot:
@@ -39,10 +40,20 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("dump", type=Path, help="the N-Quads file to serve")
     parser.add_argument("--port", type=int, required=True)
+    parser.add_argument("--workers", type=int, default=1,
+                        help="uvicorn processes, sharing one snapshot file as `iacai serve` does")
     arguments = parser.parse_args()
     config = settings.from_sources()
-    uvicorn.run(create_app(config, snapshot_from_dump(arguments.dump)), host="127.0.0.1",
-                port=arguments.port, log_level=config.log_level)
+    snapshot = snapshot_from_dump(arguments.dump)
+    if arguments.workers == 1:
+        uvicorn.run(create_app(config, snapshot), host="127.0.0.1", port=arguments.port,
+                    log_level=config.log_level)
+        return
+    snapshot_file = arguments.dump.with_suffix(".snapshot")
+    write_snapshot(snapshot, snapshot_file)
+    os.environ[SNAPSHOT_FILE_VARIABLE] = str(snapshot_file)
+    uvicorn.run("iacai.service.app:app_from_environment", factory=True, host="127.0.0.1",
+                port=arguments.port, workers=arguments.workers, log_level=config.log_level)
 
 
 if __name__ == "__main__":
