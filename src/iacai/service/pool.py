@@ -1,8 +1,8 @@
 """A small pool of query-worker processes, driven from the event loop, with a hard timeout.
 
-Each query goes to an idle worker over a pipe. A worker that overruns the timeout is killed
-(its CPU freed at once) and one that dies is noticed by the end of its pipe; either way a fresh
-worker takes its place while the others go on serving.
+Each query goes to an idle worker over a socket (`worker_channel`). A worker that overruns the
+timeout is killed (its CPU freed at once) and one that dies is noticed by the end of its socket;
+either way a fresh worker takes its place while the others go on serving.
 """
 
 from __future__ import annotations
@@ -10,10 +10,10 @@ from __future__ import annotations
 import asyncio
 import logging
 import multiprocessing
-import threading
-from multiprocessing.connection import Connection
+import socket
 from multiprocessing.process import BaseProcess
 
+from iacai.service import worker_channel
 from iacai.service.worker import QueryJob, WorkerReply, WorkerSetup, serve
 
 log = logging.getLogger(__name__)
@@ -31,68 +31,75 @@ class WorkerCrashedError(Exception):
 
 
 class _Worker:
-    """One worker process, the server's end of its pipe, and a thread reading its replies.
+    """One worker process and the server's end of its socket, read on the event loop."""
 
-    The thread blocks on the pipe so the event loop never does: a large answer is read off the
-    loop, and the end of the pipe (the process died) is seen at once.
-    """
-
-    def __init__(self, process: BaseProcess, connection: Connection) -> None:
+    def __init__(self, process: BaseProcess, channel: socket.socket) -> None:
         self.process = process
-        self.connection = connection
+        self._channel = channel
         self._loop = asyncio.get_running_loop()
+        self._transport: asyncio.Transport | None = None
         self._pending: asyncio.Future[WorkerReply] | None = None
-        self._reader = threading.Thread(target=self._read_replies, daemon=True)
-        self._reader.start()
+        self._ended = False
 
     @staticmethod
-    def launch(setup: WorkerSetup) -> tuple[BaseProcess, Connection]:
+    def launch(setup: WorkerSetup) -> tuple[BaseProcess, socket.socket]:
         """Start a process and wait (blocking) until its store is loaded."""
-        server_end, worker_end = _CONTEXT.Pipe()
+        server_end, worker_end = socket.socketpair()
         process = _CONTEXT.Process(target=serve, args=(worker_end, setup), daemon=True)
         process.start()
         worker_end.close()
-        if server_end.recv() != "ready":
+        if worker_channel.receive(server_end) != "ready":
             raise RuntimeError("query worker did not start")
         return process, server_end
 
+    async def connect(self) -> None:
+        """Start reading replies on the event loop."""
+        self._channel.setblocking(False)
+        transport, _ = await self._loop.create_unix_connection(
+            lambda: worker_channel.MessageReader(self._settle, self._closed), sock=self._channel
+        )
+        self._transport = transport  # type: ignore[assignment]
+
     async def ask(self, job: QueryJob, timeout: float) -> WorkerReply:
         """Send the job and wait for the reply, at most `timeout` seconds."""
+        if self._ended or self._transport is None:
+            raise WorkerCrashedError(f"query worker {self.process.pid} ended")
         self._pending = self._loop.create_future()
-        self.connection.send(job)
+        self._transport.write(worker_channel.frame(job))
         return await asyncio.wait_for(self._pending, timeout)
 
-    def _read_replies(self) -> None:
-        while True:
-            try:
-                reply = self.connection.recv()
-            except (EOFError, OSError):
-                died = WorkerCrashedError(f"query worker {self.process.pid} ended")
-                self._loop.call_soon_threadsafe(self._settle, None, died)
-                return
-            self._loop.call_soon_threadsafe(self._settle, reply, None)
-
-    def _settle(self, reply: WorkerReply | None, error: Exception | None) -> None:
+    def _settle(self, reply: object) -> None:
         pending, self._pending = self._pending, None
-        if pending is None or pending.done():
-            return
-        if error is not None:
-            pending.set_exception(error)
-        else:
+        if pending is not None and not pending.done():
             pending.set_result(reply)  # type: ignore[arg-type]
 
+    def _closed(self) -> None:
+        self._ended = True
+        pending, self._pending = self._pending, None
+        if pending is not None and not pending.done():
+            pending.set_exception(WorkerCrashedError(f"query worker {self.process.pid} ended"))
+
+    def ask_to_end(self) -> None:
+        """Tell an idle worker to finish (it exits after its current job, if any)."""
+        if not self._ended and self._transport is not None:
+            self._transport.write(worker_channel.frame(None))
+
     def stop(self, kill: bool) -> None:
-        """End the process: politely when idle, with SIGKILL when it is busy or stuck."""
-        if kill or not self.process.is_alive():
+        """Wait for the process to end (blocking: run it off the loop); SIGKILL it when busy,
+        stuck, or still alive after five seconds."""
+        if kill:
             self.process.kill()
-        else:
-            try:
-                self.connection.send(None)
-            except OSError:
-                self.process.kill()
         self.process.join(timeout=5)
-        self._reader.join(timeout=5)
-        self.connection.close()
+        if self.process.is_alive():
+            self.process.kill()
+            self.process.join(timeout=5)
+
+    def close(self) -> None:
+        """Close the server's end of the socket (on the loop)."""
+        if self._transport is not None:
+            self._transport.close()
+        else:
+            self._channel.close()
 
 
 class QueryPool:
@@ -143,13 +150,18 @@ class QueryPool:
             task.cancel()
         loop = asyncio.get_running_loop()
         for worker in list(self._all):
-            await loop.run_in_executor(None, worker.stop, worker in self._busy)
+            busy = worker in self._busy
+            if not busy:
+                worker.ask_to_end()
+            await loop.run_in_executor(None, worker.stop, busy)
+            worker.close()
         self._all.clear()
 
     async def _add_worker(self) -> None:
         loop = asyncio.get_running_loop()
-        process, connection = await loop.run_in_executor(None, _Worker.launch, self._setup)
-        worker = _Worker(process, connection)
+        process, channel = await loop.run_in_executor(None, _Worker.launch, self._setup)
+        worker = _Worker(process, channel)
+        await worker.connect()
         self._all.add(worker)
         self._idle.put_nowait(worker)
 
@@ -164,5 +176,6 @@ class QueryPool:
     async def _stop_and_add(self, worker: _Worker) -> None:
         loop = asyncio.get_running_loop()
         await loop.run_in_executor(None, worker.stop, True)
+        worker.close()
         log.warning("query worker %s replaced", worker.process.pid)
         await self._add_worker()

@@ -9,14 +9,14 @@ The store is whichever `--store` names (iacai.stores): each answers pyoxigraph's
 from __future__ import annotations
 
 import itertools
+import socket
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from multiprocessing.connection import Connection
 from typing import Any
 
 from pyoxigraph import NamedNode, QueryBoolean, Store, Variable
 
-from iacai.service import serializers
+from iacai.service import serializers, worker_channel
 from iacai.stores.location import StoreLocation
 from iacai.stores.opening import open_for_queries
 from iacai.stores.remote import RemoteStore, RemoteStoreError
@@ -87,20 +87,20 @@ WorkerReply = QueryAnswer | QueryRejected | StoreFailed
 """What a worker sends back for a job."""
 
 
-def serve(connection: Connection, setup: WorkerSetup) -> None:
+def serve(channel: socket.socket, setup: WorkerSetup) -> None:
     """The worker's life: open the store, say ready, then answer jobs until told to stop."""
     store = open_for_queries(
         setup.store, setup.nquads, setup.data_version, setup.graph_names, setup.query_timeout
     )
-    connection.send("ready")
+    worker_channel.send(channel, "ready")
     while True:
         try:
-            job = connection.recv()
+            job = worker_channel.receive(channel)
         except EOFError:
             return
         if job is None:
             return
-        connection.send(execute(store, job, setup))
+        worker_channel.send(channel, execute(store, job, setup))  # type: ignore[arg-type]
 
 
 def execute(store: Store | RemoteStore, job: QueryJob, setup: WorkerSetup) -> WorkerReply:
