@@ -14,7 +14,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from pyoxigraph import NamedNode, QueryBoolean, Store, Variable
+from pyoxigraph import NamedNode, QueryBoolean, QuerySolutions, Store, Variable
 
 from iacai.service import serializers, worker_channel
 from iacai.stores.location import StoreLocation
@@ -106,7 +106,14 @@ def serve(channel: socket.socket, setup: WorkerSetup) -> None:
 def execute(store: Store | RemoteStore, job: QueryJob, setup: WorkerSetup) -> WorkerReply:
     """Run one job against the store and serialize its answer."""
     try:
-        result = store.query(job.query, prefixes=dict(setup.prefixes), **_dataset_arguments(job))
+        arguments = _dataset_arguments(job)
+        result = store.query(job.query, prefixes=dict(setup.prefixes), **arguments)
+        if isinstance(result, QuerySolutions):
+            body = serializers.write_solutions_within_cap(job.format_name, result, job.max_rows)
+            if body is not None:
+                return QueryAnswer(body, truncated=False)
+            # maybe over the cap: evaluated again, its rows counted as they are written
+            result = store.query(job.query, prefixes=dict(setup.prefixes), **arguments)
         return _serialized(result, job, setup)
     except RemoteStoreError as error:
         return StoreFailed(error.message, error.status)
