@@ -48,8 +48,10 @@ def write_solutions(
 LARGEST_NATIVE_ANSWER = 1 << 24
 """Bytes pyoxigraph may write before an answer is taken as over the cap (and written here)."""
 
-_ROW_SEPARATORS = {"json": b"},{", "xml": b"<result", "csv": b"\n", "tsv": b"\n"}
-"""A byte string that occurs at least once per row in each of pyoxigraph's results formats."""
+_ROW_MARKS = {"json": (b"},{", -1), "xml": (b"<result", 1), "csv": (b"\n", 1), "tsv": (b"\n", 1)}
+"""Per results format of pyoxigraph: a byte string it writes at least once per row (between
+rows in JSON, in `<results>` too in XML, after the header line too in CSV and TSV), and how many
+more times it occurs than there are rows when no literal holds it."""
 
 
 def write_solutions_within_cap(
@@ -67,7 +69,8 @@ def write_solutions_within_cap(
     except _AnswerTooLargeError:
         return None
     body = b"".join(sink.parts)
-    return body if body.count(_ROW_SEPARATORS[format_name]) + 1 <= max_rows else None
+    mark, beyond_rows = _ROW_MARKS[format_name]
+    return body if body.count(mark) - beyond_rows <= max_rows else None
 
 
 class _AnswerTooLargeError(Exception):

@@ -1,0 +1,116 @@
+"""The answer-cache middleware and the row-cap check of pyoxigraph-written answers, in process.
+
+The middleware wraps a small real ASGI application that counts the requests reaching it, so
+each test can see whether an answer came from the cache or from the application.
+"""
+
+from __future__ import annotations
+
+import pyoxigraph
+import pytest
+from fastapi import FastAPI, Request, Response
+from fastapi.testclient import TestClient
+
+from iacai.service.answer_cache_middleware import AnswerCacheMiddleware
+from iacai.service.serializers import write_solutions_within_cap
+
+
+def _counting_app() -> tuple[FastAPI, list[Request]]:
+    app = FastAPI()
+    seen: list[Request] = []
+
+    @app.api_route("/sparql", methods=["GET", "POST"])
+    async def answer(request: Request) -> Response:
+        seen.append(request)
+        body = await request.body()
+        text = f"{request.url.query}|{request.headers.get('accept')}|{body.decode()}"
+        return Response(text, media_type="text/plain", headers={"ETag": 'W/"tag-1"'})
+
+    @app.get("/plain")
+    async def plain(request: Request) -> Response:
+        seen.append(request)
+        return Response("no tag", media_type="text/plain")
+
+    app.add_middleware(AnswerCacheMiddleware, entries=8, data_version="v1", largest_body=1000)
+    return app, seen
+
+
+def test_a_repeated_get_is_answered_without_the_application() -> None:
+    app, seen = _counting_app()
+    client = TestClient(app)
+    first = client.get("/sparql?query=ASK{}", headers={"Accept": "text/plain"})
+    second = client.get("/sparql?query=ASK{}", headers={"Accept": "text/plain"})
+    assert len(seen) == 1
+    assert second.content == first.content == b"query=ASK{}|text/plain|"
+    assert second.headers == first.headers
+
+
+def test_another_accept_header_or_query_string_is_another_entry() -> None:
+    app, seen = _counting_app()
+    client = TestClient(app)
+    client.get("/sparql?query=ASK{}", headers={"Accept": "text/plain"})
+    client.get("/sparql?query=ASK{}", headers={"Accept": "text/csv"})
+    client.get("/sparql?query=ASK{ }", headers={"Accept": "text/plain"})
+    assert len(seen) == 3
+
+
+def test_if_none_match_gets_a_304_from_the_first_request_on() -> None:
+    app, seen = _counting_app()
+    client = TestClient(app)
+    for _ in range(2):
+        answer = client.get("/sparql?query=ASK{}", headers={"If-None-Match": 'W/"tag-1"'})
+        assert answer.status_code == 304
+        assert answer.content == b""
+        assert answer.headers["etag"] == 'W/"tag-1"'
+        assert "content-type" not in answer.headers
+    assert len(seen) == 1
+    assert "if-none-match" not in seen[0].headers  # the application answered in full, once
+    other = client.get("/sparql?query=ASK{}", headers={"If-None-Match": '"other"'})
+    assert other.status_code == 200
+    assert len(seen) == 1
+
+
+def test_posts_are_keyed_by_their_body_and_the_body_reaches_the_application() -> None:
+    app, seen = _counting_app()
+    client = TestClient(app)
+    form = {"Content-Type": "application/x-www-form-urlencoded"}
+    first = client.post("/sparql", content=b"query=ASK{}", headers=form)
+    again = client.post("/sparql", content=b"query=ASK{}", headers=form)
+    other = client.post("/sparql", content=b"query=ASK{ }", headers=form)
+    assert len(seen) == 2
+    assert first.text.endswith("|query=ASK{}") and again.text == first.text
+    assert other.text.endswith("|query=ASK{ }")
+
+
+def test_answers_without_an_etag_are_not_kept() -> None:
+    app, seen = _counting_app()
+    client = TestClient(app)
+    client.get("/plain")
+    client.get("/plain")
+    assert len(seen) == 2
+
+
+def _solutions(rows: int, tricky: bool = False) -> pyoxigraph.QuerySolutions:
+    store = pyoxigraph.Store()
+    for number in range(rows):  # tricky: literals that hold every format's row separator
+        value = pyoxigraph.Literal(f'r{number} }},{{ <result\n"' if tricky else f"r{number}")
+        store.add(
+            pyoxigraph.Quad(
+                pyoxigraph.NamedNode(f"http://x/{number}"),
+                pyoxigraph.NamedNode("http://x/p"),
+                value,
+            )
+        )
+    return store.query("SELECT ?s ?o WHERE { ?s ?p ?o }")
+
+
+@pytest.mark.parametrize("format_name", ["json", "xml", "csv", "tsv"])
+def test_an_answer_over_the_cap_is_never_written_whole(format_name: str) -> None:
+    assert write_solutions_within_cap(format_name, _solutions(4), 3) is None
+    assert write_solutions_within_cap(format_name, _solutions(4, tricky=True), 3) is None
+    assert write_solutions_within_cap(format_name, _solutions(3), 3) is not None
+
+
+def test_an_answer_within_the_cap_is_pyoxigraphs_own() -> None:
+    expected = _solutions(2).serialize(format=pyoxigraph.QueryResultsFormat.JSON)
+    assert write_solutions_within_cap("json", _solutions(2), 10) == expected
