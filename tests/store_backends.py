@@ -90,9 +90,9 @@ class Virtuoso:
 
 
 def running_virtuoso(workdir: Path) -> Iterator[Virtuoso]:
-    """A fresh Virtuoso loaded with the knowledge graph; skipped where it is not installed."""
+    """A fresh Virtuoso loaded with the knowledge graph (scripts/test installs Virtuoso)."""
     if shutil.which("virtuoso-t") is None:
-        pytest.skip("Virtuoso is not installed (apt-get install virtuoso-opensource)")
+        pytest.fail("Virtuoso is not installed (scripts/test installs virtuoso-opensource)")
     virtuoso = Virtuoso(workdir, free_port(), free_port())
     virtuoso.start_fresh()
     try:
