@@ -11,14 +11,16 @@ import swagger_ui_bundle
 from fastapi import FastAPI, Request, Response
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.staticfiles import StaticFiles
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from iacai import __version__, named_queries
 from iacai.namespaces import PREFIXES
 from iacai.service import linked_data, named_query_routes, pages, protocol, settings
 from iacai.service.answer_cache_middleware import AnswerCacheMiddleware
 from iacai.service.answers import Answerer
-from iacai.service.errors import ProtocolError, plain_error
+from iacai.service.errors import ProtocolError, plain_error, plain_http_error
 from iacai.service.negotiation import Kind, by_parameter, choose, formats_of
+from iacai.service.openapi_answers import answers
 from iacai.service.pool import QueryPool
 from iacai.service.security_headers import add_security_headers
 from iacai.service.service_description import Describer
@@ -85,6 +87,7 @@ def create_app(config: settings.Settings, snapshot: Snapshot) -> FastAPI:
         app.state.linked_data.dumps,
     )
     app.add_exception_handler(ProtocolError, plain_error)
+    app.add_exception_handler(StarletteHTTPException, plain_http_error)
     if config.cache_entries:  # added first, so it runs inside CORS and the security headers
         app.add_middleware(
             AnswerCacheMiddleware,
@@ -105,13 +108,20 @@ def create_app(config: settings.Settings, snapshot: Snapshot) -> FastAPI:
     app.include_router(named_query_routes.router)
     app.include_router(pages.router)
     add_security_headers(app)
-    app.add_api_route("/healthz", healthz, methods=["GET"], summary="Liveness and data version")
+    app.add_api_route(
+        "/healthz",
+        healthz,
+        methods=["GET"],
+        summary="Liveness and data version",
+        responses=answers(200, json_schema={"type": "object", "required": ["status"]}),
+    )
     app.add_api_route(
         "/.well-known/void",
         void,
         methods=["GET"],
         summary="VoID description of the dataset",
         response_class=Response,
+        responses=answers(200, 406, formats=formats_of(Kind.GRAPH)),
     )
     app.mount("/static/swagger", StaticFiles(directory=swagger_ui_bundle.swagger_ui_path))
     app.mount("/static", StaticFiles(directory=pages.STATIC_DIR), name="static")

@@ -25,6 +25,7 @@ from iacai.service import html_pages
 from iacai.service.dumps import Dumps
 from iacai.service.errors import ProtocolError
 from iacai.service.negotiation import (
+    FORMATS,
     HTML,
     Format,
     Kind,
@@ -34,6 +35,7 @@ from iacai.service.negotiation import (
     formats_of,
 )
 from iacai.service.ontology_docs import VocabularyDocument, vocabulary_documents
+from iacai.service.openapi_answers import answers
 from iacai.service.resource_views import (
     ResourceIndex,
     compacted_jsonld,
@@ -43,13 +45,14 @@ from iacai.service.resource_views import (
 from iacai.service.serializers import write_graph
 from iacai.service.snapshot import Snapshot
 
-router = APIRouter(tags=["linked data"])
+router = APIRouter(tags=["linked data"], default_response_class=Response)
 
 DOCUMENT_FORMATS: tuple[Format, ...] = (
     *(f for f in formats_of(Kind.GRAPH) if f.name not in ("trig", "nquads")),
     HTML,
 )
 """What a resource or vocabulary is served as: RDF first (for `*/*`), HTML for browsers."""
+_DOCUMENT_ANSWERS = answers(200, 303, 404, 406, formats=DOCUMENT_FORMATS)
 
 
 @dataclass(frozen=True)
@@ -78,7 +81,11 @@ def _state(request: Request) -> LinkedData:
     return request.app.state.linked_data
 
 
-@router.get("/id/{path:path}", summary="A resource of the knowledge graph (303 to a document)")
+@router.get(
+    "/id/{path:path}",
+    summary="A resource of the knowledge graph (303 to a document)",
+    responses=_DOCUMENT_ANSWERS,
+)
 async def resource(request: Request, path: str, format: str | None = None) -> Response:
     """`/id/{kind}/{slug}` -> 303 to `.ttl`, `.jsonld`, `.nt`, `.rdf` or `.html` (each 200)."""
     state = _state(request)
@@ -92,7 +99,11 @@ async def resource(request: Request, path: str, format: str | None = None) -> Re
     )
 
 
-@router.get("/graph/{path:path}", summary="A named graph: its contents (303 to a document)")
+@router.get(
+    "/graph/{path:path}",
+    summary="A named graph: its contents (303 to a document)",
+    responses=_DOCUMENT_ANSWERS,
+)
 async def named_graph(request: Request, path: str, format: str | None = None) -> Response:
     """`/graph/table-1` -> 303 to its contents in an RDF format, or its description as HTML."""
     state = _state(request)
@@ -106,19 +117,27 @@ async def named_graph(request: Request, path: str, format: str | None = None) ->
     )
 
 
-@router.get("/ontology{rest:path}", summary="The ontology, its versions and alignments")
+@router.get(
+    "/ontology{rest:path}",
+    summary="The ontology, its versions and alignments",
+    responses=_DOCUMENT_ANSWERS,
+)
 async def ontology(request: Request, rest: str, format: str | None = None) -> Response:
     """The ontology IRI, its `owl:versionIRI` and the alignments: 303 to HTML docs or RDF."""
     return _vocabulary(request, f"ontology{rest}", format)
 
 
-@router.get("/shapes{rest:path}", summary="The SHACL shapes")
+@router.get("/shapes{rest:path}", summary="The SHACL shapes", responses=_DOCUMENT_ANSWERS)
 async def shapes(request: Request, rest: str, format: str | None = None) -> Response:
     """The shapes IRI: 303 to their HTML documentation or RDF."""
     return _vocabulary(request, f"shapes{rest}", format)
 
 
-@router.get("/context.jsonld", summary="The project's JSON-LD @context")
+@router.get(
+    "/context.jsonld",
+    summary="The project's JSON-LD @context",
+    responses=answers(200, formats=[f for f in FORMATS if f.name == "jsonld"]),
+)
 async def context_document() -> Response:
     """The `@context` every JSON-LD answer refers to, as shipped in the package."""
     return Response(
@@ -128,7 +147,11 @@ async def context_document() -> Response:
     )
 
 
-@router.get("/dumps/{file_name}", summary="The whole graph as one file")
+@router.get(
+    "/dumps/{file_name}",
+    summary="The whole graph as one file",
+    responses=answers(200, 304, 404, formats=formats_of(Kind.GRAPH)),
+)
 async def dump(request: Request, file_name: str) -> Response:
     """`/dumps/iacai.ttl`, `.nt`, `.trig`, `.nq`, `.jsonld`: deterministic, with a checksum ETag."""
     stem, _, suffix = file_name.rpartition(".")

@@ -14,14 +14,20 @@ from fastapi.responses import JSONResponse
 from iacai.named_queries import NamedQuery, ParameterError
 from iacai.service.answers import Answerer, QueryRequest
 from iacai.service.errors import ProtocolError
-from iacai.service.negotiation import FORMATS, HTML, choose
+from iacai.service.negotiation import FORMATS, HTML, Kind, choose, formats_of
+from iacai.service.openapi_answers import answers
 from iacai.service.pages import catalogue_page
 
 router = APIRouter()
 _JSON = next(f for f in FORMATS if f.name == "json")
+_LISTING = {"type": "array", "items": {"type": "object", "required": ["name", "title", "url"]}}
 
 
-@router.get("/queries", summary="The named queries: name, title, description, parameters")
+@router.get(
+    "/queries",
+    summary="The named queries: name, title, description, parameters",
+    responses=answers(200, formats=[HTML], json_schema=_LISTING),
+)
 async def list_queries(request: Request) -> Response:
     """JSON for programs, the catalogue page for browsers."""
     if choose(request.headers.get("accept"), (_JSON, HTML)) is HTML:
@@ -35,6 +41,9 @@ async def list_queries(request: Request) -> Response:
     "/queries/{name}",
     summary="Run a named query; each parameter as ?name=value; format by Accept or ?format=",
     response_class=Response,
+    responses=answers(
+        200, 304, 400, 404, 406, 503, formats=(*formats_of(Kind.RESULTS), *formats_of(Kind.GRAPH))
+    ),
 )
 async def run_query(request: Request, name: str) -> Response:
     """Run one named query with its parameters from the query string."""

@@ -11,10 +11,12 @@ from dataclasses import dataclass
 from urllib.parse import parse_qsl
 
 from fastapi import APIRouter, Request, Response
+from pyoxigraph import NamedNode
 
 from iacai.service.answers import Answerer, QueryRequest
 from iacai.service.errors import ProtocolError
-from iacai.service.negotiation import HTML, Kind, by_parameter, choose, formats_of
+from iacai.service.negotiation import FORMATS, HTML, Kind, by_parameter, choose, formats_of
+from iacai.service.openapi_answers import answers
 from iacai.service.pages import query_page
 from iacai.service.service_description import Describer
 
@@ -69,6 +71,7 @@ class ProtocolParameters:
     summary="SPARQL query via GET, the service description, or the query page",
     openapi_extra={"parameters": _PROTOCOL_PARAMETERS},
     response_class=Response,
+    responses=answers(200, 304, 400, 406, 413, 503, formats=FORMATS),
 )
 async def sparql_get(request: Request) -> Response:
     """The query operation via GET; no `query`: the service description (RDF) or the page (HTML)."""
@@ -89,6 +92,7 @@ async def sparql_get(request: Request) -> Response:
         },
     },
     response_class=Response,
+    responses=answers(200, 304, 400, 406, 413, 415, 503, formats=FORMATS),
 )
 async def sparql_post(request: Request) -> Response:
     """The query operation via POST, the query in a form field or as the whole body."""
@@ -162,10 +166,21 @@ def _parameters(items: list[tuple[str, str]], request: Request) -> ProtocolParam
         raise ProtocolError(413, f"The query is longer than this endpoint accepts ({limit} bytes).")
     return ProtocolParameters(
         query=query,
-        default_graphs=tuple(v for n, v in items if n == "default-graph-uri"),
-        named_graphs=tuple(v for n, v in items if n == "named-graph-uri"),
+        default_graphs=_graph_iris(items, "default-graph-uri"),
+        named_graphs=_graph_iris(items, "named-graph-uri"),
         format=formats[0] if formats else None,
     )
+
+
+def _graph_iris(items: list[tuple[str, str]], name: str) -> tuple[str, ...]:
+    """The values of a dataset parameter, each checked to be an absolute IRI (else 400)."""
+    iris = tuple(value for key, value in items if key == name)
+    for iri in iris:
+        try:
+            NamedNode(iri)
+        except ValueError as error:
+            raise ProtocolError(400, f"{name} {iri!r} is not an absolute IRI: {error}.") from None
+    return iris
 
 
 def _content_type(header: str | None) -> tuple[str, str]:

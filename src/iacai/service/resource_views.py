@@ -58,10 +58,15 @@ class ResourceIndex:
         self.description = lru_cache(maxsize=2048)(self._description)
 
     def has_subject(self, iri: str) -> bool:
-        """Whether the graph says anything about this IRI (else the service answers 404)."""
-        return (
-            next(iter(self.store.quads_for_pattern(NamedNode(iri), None, None)), None) is not None
-        )
+        """Whether the graph says anything about this IRI (else the service answers 404).
+
+        A path that makes no valid IRI (control characters, spaces) names nothing in the graph.
+        """
+        try:
+            subject = NamedNode(iri)
+        except ValueError:
+            return False
+        return next(iter(self.store.quads_for_pattern(subject, None, None)), None) is not None
 
     def triples_about(self, subject: NamedNode | BlankNode) -> list[Triple]:
         """The subject's own triples, once each although several graphs may hold them."""

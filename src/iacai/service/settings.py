@@ -116,8 +116,15 @@ def from_sources(
 
 def _checked(settings: Settings) -> Settings:
     positive = (
-        "port", "workers", "query_workers", "max_query_bytes", "max_rows", "max_nesting",
-        "max_header_bytes", "timeout_keep_alive", "limit_concurrency",
+        "port",
+        "workers",
+        "query_workers",
+        "max_query_bytes",
+        "max_rows",
+        "max_nesting",
+        "max_header_bytes",
+        "timeout_keep_alive",
+        "limit_concurrency",
     )
     for name in positive:
         if getattr(settings, name) < 1:

@@ -1,0 +1,29 @@
+"""One `iacai serve` process for the reliability tests that do not stop or break it."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from service_process import STOPPED_CLEANLY, ServiceProcess, start
+
+QUERY_TIMEOUT = 2
+"""A short query timeout, so that runaway queries sent by the fuzzers end quickly."""
+KEEP_ALIVE = 2
+"""Seconds before an idle or slow connection is closed."""
+CONCURRENCY = 64
+"""Connections at once; the load test's 32 clients stay under it."""
+
+
+@pytest.fixture(scope="session")
+def served() -> Iterator[ServiceProcess]:
+    service = start(
+        environment={
+            "IACAI_QUERY_TIMEOUT": str(QUERY_TIMEOUT),
+            "IACAI_TIMEOUT_KEEP_ALIVE": str(KEEP_ALIVE),
+            "IACAI_LIMIT_CONCURRENCY": str(CONCURRENCY),
+            "IACAI_QUERY_WORKERS": "2",
+        }
+    )
+    yield service
+    assert service.stop() in STOPPED_CLEANLY, service.messages()

@@ -1,0 +1,151 @@
+"""`iacai serve` as a real process on 127.0.0.1: started, waited for, measured, stopped.
+
+The reliability tests need what an in-process server cannot give: a pid to signal, worker
+processes to kill, the resident memory of the service alone, an exit status and its stderr.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import IO
+
+import httpx
+import psutil
+
+REPOSITORY = Path(__file__).resolve().parents[2]
+COUNT_CHALLENGES = (
+    "SELECT (COUNT(*) AS ?n) WHERE { ?c a <https://w3id.org/iacai/ontology#Challenge> }"
+)
+STOPPED_CLEANLY = (0, -signal.SIGTERM)
+"""uvicorn shuts down gracefully on SIGTERM, then raises the signal again for its parent to see."""
+CHALLENGES = 15
+"""The essay's Table 3 has fifteen challenges: the known answer every test ends by asking for."""
+
+
+def free_port(host: str = "127.0.0.1") -> int:
+    with socket.socket() as probe:
+        probe.bind((host, 0))
+        return probe.getsockname()[1]
+
+
+def command(*flags: str) -> list[str]:
+    """`iacai serve` with these flags, run by this interpreter."""
+    return [sys.executable, "-m", "iacai.service", *flags]
+
+
+@dataclass
+class ServiceProcess:
+    """One `iacai serve` process and what it was started with."""
+
+    process: subprocess.Popen[bytes]
+    port: int
+    output: IO[bytes]
+    """Where its stdout and stderr go: a file, never a pipe that a chatty server could fill."""
+    settings: Mapping[str, str] = field(default_factory=dict)
+
+    def messages(self) -> str:
+        """Everything the process has printed so far."""
+        self.output.seek(0)
+        return self.output.read().decode(errors="replace")
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def client(self, **options: object) -> httpx.Client:
+        return httpx.Client(base_url=self.url, timeout=60, **options)  # type: ignore[arg-type]
+
+    def processes(self) -> list[psutil.Process]:
+        """The server process and all its descendants (query workers, resource tracker)."""
+        root = psutil.Process(self.process.pid)
+        return [root, *root.children(recursive=True)]
+
+    def query_workers(self) -> list[psutil.Process]:
+        """The query-worker processes: the children multiprocessing spawned for queries."""
+        return [
+            child
+            for child in psutil.Process(self.process.pid).children(recursive=True)
+            if "spawn_main" in " ".join(child.cmdline())
+        ]
+
+    def resident_bytes(self) -> int:
+        """Resident memory of the whole service: every one of its processes."""
+        total = 0
+        for process in self.processes():
+            try:
+                total += process.memory_info().rss
+            except psutil.NoSuchProcess:
+                continue
+        return total
+
+    def count_challenges(self) -> int:
+        with self.client() as http:
+            response = http.get("/sparql", params={"query": COUNT_CHALLENGES + " # after"})
+        assert response.status_code == 200, response.text
+        return int(response.json()["results"]["bindings"][0]["n"]["value"])
+
+    def stop(self) -> int:
+        """SIGTERM, as a process manager stops a service; SIGKILL if it lingers."""
+        if self.process.poll() is None:
+            self.process.send_signal(signal.SIGTERM)
+            try:
+                self.process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+        return self.process.returncode
+
+
+def start(
+    *flags: str,
+    environment: Mapping[str, str] | None = None,
+    wait: bool = True,
+    **popen: object,
+) -> ServiceProcess:
+    """Start `iacai serve` on a free port; with `wait`, return once /healthz answers."""
+    port = free_port()
+    settings = {"IACAI_PORT": str(port), "IACAI_LOG_LEVEL": "warning", **(environment or {})}
+    output = tempfile.TemporaryFile()
+    process = subprocess.Popen(
+        command(*flags),
+        env={**os.environ, **settings},
+        stdout=output,
+        stderr=subprocess.STDOUT,
+        cwd=REPOSITORY,
+        **popen,  # type: ignore[arg-type]
+    )
+    service = ServiceProcess(process, port, output, settings)
+    if wait:
+        wait_until_up(service)
+    return service
+
+
+def wait_until_up(service: ServiceProcess, seconds: float = 90) -> None:
+    deadline = time.monotonic() + seconds
+    while True:
+        if service.process.poll() is not None:
+            raise RuntimeError(f"iacai serve exited: {service.messages()}")
+        try:
+            if httpx.get(f"{service.url}/healthz", timeout=1).status_code == 200:
+                return
+        except httpx.TransportError:
+            pass
+        if time.monotonic() > deadline:
+            service.stop()
+            raise RuntimeError("iacai serve did not come up")
+        time.sleep(0.2)
+
+
+def is_listening(port: int) -> bool:
+    with socket.socket() as probe:
+        probe.settimeout(1)
+        return probe.connect_ex(("127.0.0.1", port)) == 0
