@@ -1,11 +1,10 @@
-"""What every answer to hostile input must be: a status that blames the client, a message, no internals."""
+"""What every answer to hostile input must be: a client error with a message, no internals."""
 
 from __future__ import annotations
 
 import site
 import sys
 from pathlib import Path
-
 from typing import Any, Protocol
 
 from service_process import REPOSITORY

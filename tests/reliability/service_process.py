@@ -114,7 +114,7 @@ def start(
     """Start `iacai serve` on a free port; with `wait`, return once /healthz answers."""
     port = free_port()
     settings = {"IACAI_PORT": str(port), "IACAI_LOG_LEVEL": "warning", **(environment or {})}
-    output = tempfile.TemporaryFile()
+    output = tempfile.TemporaryFile()  # noqa: SIM115 (closed with the process, by the fixture)
     process = subprocess.Popen(
         command(*flags),
         env={**os.environ, **settings},
