@@ -5,14 +5,14 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
-from service_process import STOPPED_CLEANLY, ServiceProcess, start
-
-QUERY_TIMEOUT = 2
-"""A short query timeout, so that runaway queries sent by the fuzzers end quickly."""
-KEEP_ALIVE = 2
-"""Seconds before an idle or slow connection is closed."""
-CONCURRENCY = 64
-"""Connections at once; the load test's 32 clients stay under it."""
+from service_process import (
+    CONCURRENCY,
+    KEEP_ALIVE,
+    QUERY_TIMEOUT,
+    STOPPED_CLEANLY,
+    ServiceProcess,
+    start,
+)
 
 
 @pytest.fixture(scope="session")

@@ -25,6 +25,15 @@ REPOSITORY = Path(__file__).resolve().parents[2]
 COUNT_CHALLENGES = (
     "SELECT (COUNT(*) AS ?n) WHERE { ?c a <https://w3id.org/iacai/ontology#Challenge> }"
 )
+# The settings of the shared service (conftest.py) that the tests rely on.
+QUERY_TIMEOUT = 2
+"""A short query timeout, so that runaway queries sent by the fuzzers end quickly."""
+KEEP_ALIVE = 2
+"""Seconds before an idle or slow connection is closed."""
+CONCURRENCY = 64
+"""Connections at once; the load test's 32 clients stay under it."""
+
+
 STOPPED_CLEANLY = (0, -signal.SIGTERM)
 """uvicorn shuts down gracefully on SIGTERM, then raises the signal again for its parent to see."""
 CHALLENGES = 15

@@ -14,19 +14,15 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
-import httptools
 from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 
 from iacai.service.settings import Settings
 
 
-class RequestHeadTooLargeError(httptools.HttpParserError):
-    """Raised from a parser callback; uvicorn answers 400 and closes the connection."""
-
-
 class BoundedHttpToolsProtocol(HttpToolsProtocol):
     """httptools with a limit on the head's size and a deadline for idle and slow clients."""
 
+    _reading_head = True
     _head_bytes = 0
     _head_deadline: asyncio.TimerHandle | None = None
 
@@ -40,29 +36,31 @@ class BoundedHttpToolsProtocol(HttpToolsProtocol):
         self._cancel_head_deadline()
         super().connection_lost(exc)
 
+    def data_received(self, data: bytes) -> None:
+        """Count the bytes of a head as they arrive: httptools buffers an unfinished header."""
+        if self._reading_head:
+            self._head_bytes += len(data)
+            limit = self.config.h11_max_incomplete_event_size
+            if limit is not None and self._head_bytes > limit:
+                self._cancel_head_deadline()
+                self.send_400_response(f"Request head larger than {limit} bytes.")
+                return
+        super().data_received(data)
+
     def on_message_begin(self) -> None:
         super().on_message_begin()
-        self._head_bytes = 0
         self._cancel_head_deadline()
         self._head_deadline = self.loop.call_later(self.timeout_keep_alive, self._too_slow)
 
-    def on_url(self, url: bytes) -> None:
-        self._count(len(url))
-        super().on_url(url)
-
-    def on_header(self, name: bytes, value: bytes) -> None:
-        self._count(len(name) + len(value) + 4)
-        super().on_header(name, value)
-
     def on_headers_complete(self) -> None:
+        self._reading_head = False
         self._cancel_head_deadline()
         super().on_headers_complete()
 
-    def _count(self, size: int) -> None:
-        self._head_bytes += size
-        limit = self.config.h11_max_incomplete_event_size
-        if limit is not None and self._head_bytes > limit:
-            raise RequestHeadTooLargeError(f"request head larger than {limit} bytes")
+    def on_message_complete(self) -> None:
+        super().on_message_complete()
+        self._reading_head = True
+        self._head_bytes = 0
 
     def _too_slow(self) -> None:
         self._head_deadline = None
