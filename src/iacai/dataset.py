@@ -90,7 +90,8 @@ def _problem(error: Exception) -> tuple[str, int | None]:
     if isinstance(error, BadSyntax):
         text = getattr(error, "_str", b"").decode("utf-8", "replace")
         at = getattr(error, "_i", 0)
-        near = text[at : at + 40].splitlines()[0] if text[at:].strip() else "end of file"
+        lines = text[at : at + 40].strip().splitlines()
+        near = lines[0] if lines else "end of file"
         return f"bad syntax ({getattr(error, '_why', 'parse error')}) at: {near!r}", error.lines + 1
     if isinstance(error, json.JSONDecodeError):
         return error.msg, error.lineno

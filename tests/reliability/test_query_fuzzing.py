@@ -137,7 +137,9 @@ ODD_ACCEPT = st.one_of(
             "x" * 5000,
         ]
     ),
-    st.text(alphabet=st.characters(min_codepoint=32, max_codepoint=126), max_size=60),
+    st.text(alphabet=st.characters(min_codepoint=32, max_codepoint=126), max_size=60).map(
+        str.strip
+    ),
 )
 ODD_CONTENT_TYPE = st.one_of(
     st.sampled_from(
@@ -155,7 +157,9 @@ ODD_CONTENT_TYPE = st.one_of(
             "APPLICATION/SPARQL-QUERY",
         ]
     ),
-    st.text(alphabet=st.characters(min_codepoint=32, max_codepoint=126), max_size=40),
+    st.text(alphabet=st.characters(min_codepoint=32, max_codepoint=126), max_size=40).map(
+        str.strip
+    ),
 )
 
 
