@@ -48,7 +48,6 @@ def run(args: argparse.Namespace) -> int:
         snapshot = validated_snapshot(Path(config.data_dir) if config.data_dir else None)
         opening.prepare(config.store_location, snapshot.nquads, snapshot.version)
         opening.check_remote(config.store_location, snapshot.nquads)
-        opening.check_remote(config.store_location, snapshot.nquads)
     except (GraphRefusedError, DataFileError, opening.StoreNotReadyError) as error:
         print(f"iacai serve: {error}", file=sys.stderr)
         return 1
