@@ -75,7 +75,7 @@ def test_nothing_acceptable_is_406(client: httpx.Client) -> None:
 
 
 @pytest.mark.parametrize(
-    "path", ["/ontology", "/ontology/0.1.0", "/ontology/alignments", "/shapes"]
+    "path", ["/ontology", "/ontology/0.1.0", "/ontology/alignments", "/shapes", "/shapes/0.1.0"]
 )
 def test_vocabularies_negotiate_documentation_and_rdf(client: httpx.Client, path: str) -> None:
     html = client.get(path, headers={"Accept": BROWSER_ACCEPT}, follow_redirects=True)
