@@ -10,6 +10,7 @@ import pytest
 from rdflib import Dataset, Graph, URIRef
 from rdflib.namespace import DCAT, OWL, RDF, VOID
 
+from iacai import __version__, resources
 from iacai.namespaces import BASE, SPDX
 
 BROWSER_ACCEPT = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
@@ -138,3 +139,21 @@ def test_a_dump_is_the_whole_graph(client: httpx.Client, shipped_dataset: Datase
     dumped = Dataset().parse(data=client.get("/dumps/iacai.nq").text, format="nquads")
     assert len(dumped) == len(shipped_dataset)
     assert len(list(dumped.quads())) == len(list(shipped_dataset.quads()))
+
+
+@pytest.mark.parametrize("path", ["/context", f"/context/{__version__}"])
+def test_the_context_and_its_version_negotiate_json_ld_and_documentation(
+    client: httpx.Client, path: str
+) -> None:
+    shipped = json.loads(resources.context_path().read_bytes())
+    document = client.get(path, headers={"Accept": "application/ld+json"}, follow_redirects=True)
+    assert document.headers["content-type"].startswith("application/ld+json")
+    assert document.json() == shipped
+    page = client.get(path, headers={"Accept": BROWSER_ACCEPT}, follow_redirects=True)
+    assert page.headers["content-type"].startswith("text/html")
+    terms = [t for t, d in shipped["@context"].items() if isinstance(d, dict) and "@id" in d]
+    assert terms and all(f'id="{term}"' in page.text for term in terms)
+
+
+def test_an_older_context_version_is_404(client: httpx.Client) -> None:
+    assert client.get("/context/0.0.1.jsonld").status_code == 404

@@ -13,7 +13,7 @@ PAGES = [
     "/id/challenge/bias.html", "/id/benefit/resource-sharing.html",
     "/id/category/ethical-challenges.html", "/id/source/misra-2023-a.html",
     "/id/citation/008.html", "/id/essay.html", "/graph/table-1.html",
-    "/ontology.html", "/ontology/alignments.html", "/shapes.html",
+    "/ontology.html", "/ontology/alignments.html", "/shapes.html", "/context.html",
 ]
 _NS = "{http://www.w3.org/1999/xhtml}"
 

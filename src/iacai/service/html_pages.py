@@ -203,6 +203,28 @@ def vocabulary_page(
     return _page(request, "vocabulary.html", {"doc": document, "alternates": alternates})
 
 
+def context_page(request: Request, document: dict[str, Any]) -> HTMLResponse:
+    """The JSON-LD @context as a table: each term, the IRI it stands for, how values are typed."""
+    prefixes = {k: v for k, v in document["@context"].items() if isinstance(v, str)}
+    terms = [
+        {
+            "term": term,
+            "iri": _expand(definition["@id"], prefixes),
+            "type": definition.get("@type", ""),
+            "container": definition.get("@container", ""),
+        }
+        for term, definition in sorted(document["@context"].items())
+        if isinstance(definition, dict) and "@id" in definition
+    ]
+    context = {"prefixes": sorted(prefixes.items()), "terms": terms, "context_iri": CONTEXT_IRI}
+    return _page(request, "context.html", context)
+
+
+def _expand(name: str, prefixes: dict[str, str]) -> str:
+    prefix, colon, local = name.partition(":")
+    return prefixes[prefix] + local if colon and prefix in prefixes else name
+
+
 def _rows(index: ResourceIndex, pairs: list[tuple[Any, Any]]) -> list[Row]:
     by_predicate: dict[str, list[Any]] = {}
     for predicate, value in pairs:

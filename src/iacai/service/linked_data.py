@@ -11,6 +11,7 @@ an IRI the graph does not have is `404`. docs/linked-data.md describes it for us
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -19,7 +20,7 @@ from fastapi import APIRouter, FastAPI, Request, Response
 from fastapi.responses import RedirectResponse
 from pyoxigraph import NamedNode
 
-from iacai import resources
+from iacai import __version__, resources
 from iacai.namespaces import BASE, PREFIXES
 from iacai.service import html_pages
 from iacai.service.dumps import Dumps
@@ -133,13 +134,41 @@ async def shapes(request: Request, rest: str, format: str | None = None) -> Resp
     return _vocabulary(request, f"shapes{rest}", format)
 
 
+_CONTEXT_FORMATS: tuple[Format, ...] = (*(f for f in FORMATS if f.name == "jsonld"), HTML)
+
+
 @router.get(
     "/context.jsonld",
     summary="The project's JSON-LD @context",
-    responses=answers(200, formats=[f for f in FORMATS if f.name == "jsonld"]),
+    responses=answers(200, formats=_CONTEXT_FORMATS[:1]),
 )
 async def context_document() -> Response:
     """The `@context` every JSON-LD answer refers to, as shipped in the package."""
+    return _context_file()
+
+
+@router.get(
+    "/context{rest:path}",
+    summary="The @context's documentation and its versions",
+    responses=answers(200, 303, 404, 406, formats=_CONTEXT_FORMATS),
+)
+async def context_publication(request: Request, rest: str, format: str | None = None) -> Response:
+    """`/context` and `/context/VERSION`: 303 to `.jsonld` or `.html`; this version only."""
+    return _dereference(
+        request,
+        f"context{rest}",
+        format,
+        _CONTEXT_FORMATS,
+        exists=lambda stem: stem in ("context", f"context/{__version__}"),
+        render=lambda stem, chosen: (
+            html_pages.context_page(request, json.loads(resources.context_path().read_bytes()))
+            if chosen is HTML
+            else _context_file()
+        ),
+    )
+
+
+def _context_file() -> Response:
     return Response(
         resources.context_path().read_bytes(),
         media_type="application/ld+json",
