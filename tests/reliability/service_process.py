@@ -12,7 +12,6 @@ import socket
 import subprocess
 import sys
 import tempfile
-import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -20,6 +19,8 @@ from typing import IO
 
 import httpx
 import psutil
+
+from health import wait_until_healthy
 
 REPOSITORY = Path(__file__).resolve().parents[2]
 COUNT_CHALLENGES = (
@@ -139,19 +140,11 @@ def start(
 
 
 def wait_until_up(service: ServiceProcess, seconds: float = 90) -> None:
-    deadline = time.monotonic() + seconds
-    while True:
-        if service.process.poll() is not None:
-            raise RuntimeError(f"iacai serve exited: {service.messages()}")
-        try:
-            if httpx.get(f"{service.url}/healthz", timeout=1).status_code == 200:
-                return
-        except httpx.TransportError:
-            pass
-        if time.monotonic() > deadline:
-            service.stop()
-            raise RuntimeError("iacai serve did not come up")
-        time.sleep(0.2)
+    try:
+        wait_until_healthy(service.url, lambda: service.process.poll() is None, seconds)
+    except RuntimeError as error:
+        service.stop()
+        raise RuntimeError(f"{error}: {service.messages()}") from error
 
 
 def is_listening(port: int) -> bool:

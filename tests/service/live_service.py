@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import threading
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 
@@ -11,6 +10,7 @@ import httpx
 import uvicorn
 from rdflib import Dataset
 
+from health import wait_until_healthy
 from iacai.service.app import create_app
 from iacai.service.settings import Settings
 from iacai.service.snapshot import snapshot_of
@@ -40,16 +40,7 @@ def serve_in_thread(settings: Settings, dataset: Dataset) -> Iterator[RunningSer
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     url = f"http://{settings.host}:{settings.port}"
-    deadline = time.monotonic() + 60
-    while True:
-        try:
-            if httpx.get(f"{url}/healthz", timeout=1).status_code == 200:
-                break
-        except httpx.TransportError:
-            pass
-        if time.monotonic() > deadline or not thread.is_alive():
-            raise RuntimeError("the service did not come up")
-        time.sleep(0.1)
+    wait_until_healthy(url, thread.is_alive, seconds=60)
     try:
         yield RunningService(url, settings)
     finally:

@@ -9,12 +9,13 @@ from __future__ import annotations
 
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 
 import httpx
 import pytest
 from live_service import free_port
+
+from health import wait_until_healthy
 
 QUERIES = (
     "SELECT ?work ?list WHERE { ?work <http://purl.org/ontology/bibo/authorList> ?list } "
@@ -33,17 +34,8 @@ def two_workers() -> Iterator[str]:
         stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
     )
     url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 120
     try:
-        while True:
-            try:
-                if httpx.get(f"{url}/healthz", timeout=1).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            assert server.poll() is None, server.stderr.read().decode() if server.stderr else ""
-            assert time.monotonic() < deadline, "iacai serve --workers 2 did not come up"
-            time.sleep(0.2)
+        wait_until_healthy(url, lambda: server.poll() is None, seconds=120)
         yield url
     finally:
         server.terminate()
