@@ -19,7 +19,7 @@ from rdflib.namespace import XSD
 from rdflib.plugins.serializers.trig import TrigSerializer
 from rdflib.term import Node
 
-from iacai.jsonld_context import load_context, refuse_remote_documents
+from iacai.jsonld_context import compact, expand_rdf, load_context
 from iacai.namespaces import PREFIXES
 
 EXPORT_FORMATS: Final[dict[str, str]] = {
@@ -76,12 +76,8 @@ def _sorted_lines(serialized: bytes) -> bytes:
 
 
 def _jsonld(quads: list[pyoxigraph.Quad]) -> bytes:
-    from pyld import jsonld  # only JSON-LD dumps pay for importing pyld
-
     nquads = pyoxigraph.serialize(quads, format=pyoxigraph.RdfFormat.N_QUADS).decode("utf-8")
-    options = {"documentLoader": refuse_remote_documents}
-    expanded = jsonld.from_rdf(nquads, {"format": "application/n-quads", **options})
-    compacted = jsonld.compact(expanded, load_context(), options)
+    compacted = compact(expand_rdf(nquads), load_context())
     return (json.dumps(compacted, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
 
 

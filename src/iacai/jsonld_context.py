@@ -31,3 +31,17 @@ def local_context_loader(url: str, options: Mapping[str, Any] | None = None) -> 
     document = json.loads(resources.context_path().read_text(encoding="utf-8"))
     return {"contentType": "application/ld+json", "contextUrl": None, "documentUrl": url,
             "document": document}
+
+
+def expand_rdf(nquads: str) -> list[dict[str, Any]]:
+    """N-Triples or N-Quads as expanded JSON-LD (pyld; imported only when JSON-LD is asked for)."""
+    from pyld import jsonld
+
+    return jsonld.from_rdf(nquads, {"format": "application/n-quads"})
+
+
+def compact(expanded: Any, context: Mapping[str, Any] | str) -> dict[str, Any]:
+    """Expanded JSON-LD compacted with a context (inline, or the project's by its IRI), offline."""
+    from pyld import jsonld
+
+    return jsonld.compact(expanded, context, {"documentLoader": local_context_loader})

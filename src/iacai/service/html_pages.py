@@ -203,9 +203,9 @@ def vocabulary_page(
     return _page(request, "vocabulary.html", {"doc": document, "alternates": alternates})
 
 
-def context_page(request: Request, document: dict[str, Any]) -> HTMLResponse:
+def context_page(request: Request, context: dict[str, Any]) -> HTMLResponse:
     """The JSON-LD @context as a table: each term, the IRI it stands for, how values are typed."""
-    prefixes = {k: v for k, v in document["@context"].items() if isinstance(v, str)}
+    prefixes = {k: v for k, v in context.items() if isinstance(v, str)}
     terms = [
         {
             "term": term,
@@ -213,11 +213,11 @@ def context_page(request: Request, document: dict[str, Any]) -> HTMLResponse:
             "type": definition.get("@type", ""),
             "container": definition.get("@container", ""),
         }
-        for term, definition in sorted(document["@context"].items())
+        for term, definition in sorted(context.items())
         if isinstance(definition, dict) and "@id" in definition
     ]
-    context = {"prefixes": sorted(prefixes.items()), "terms": terms, "context_iri": CONTEXT_IRI}
-    return _page(request, "context.html", context)
+    page = {"prefixes": sorted(prefixes.items()), "terms": terms, "context_iri": CONTEXT_IRI}
+    return _page(request, "context.html", page)
 
 
 def _expand(name: str, prefixes: dict[str, str]) -> str:

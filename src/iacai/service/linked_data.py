@@ -11,7 +11,6 @@ an IRI the graph does not have is `404`. docs/linked-data.md describes it for us
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -21,6 +20,7 @@ from fastapi.responses import RedirectResponse
 from pyoxigraph import NamedNode
 
 from iacai import __version__, resources
+from iacai.jsonld_context import load_context
 from iacai.namespaces import BASE, PREFIXES
 from iacai.service import html_pages
 from iacai.service.dumps import Dumps
@@ -161,7 +161,7 @@ async def context_publication(request: Request, rest: str, format: str | None = 
         _CONTEXT_FORMATS,
         exists=lambda stem: stem in ("context", f"context/{__version__}"),
         render=lambda stem, chosen: (
-            html_pages.context_page(request, json.loads(resources.context_path().read_bytes()))
+            html_pages.context_page(request, load_context())
             if chosen is HTML
             else _context_file()
         ),

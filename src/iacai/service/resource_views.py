@@ -18,7 +18,7 @@ from typing import Any, Final
 
 from pyoxigraph import BlankNode, NamedNode, RdfFormat, Store, Triple, serialize
 
-from iacai.jsonld_context import local_context_loader
+from iacai.jsonld_context import compact, expand_rdf
 from iacai.namespaces import BASE, CONTEXT_IRI, IACAI
 from iacai.stores.opening import memory_store
 
@@ -124,23 +124,15 @@ def framed_jsonld(iri: str, triples: Iterable[Triple]) -> dict[str, Any]:
 
     The document refers to the context by its published IRI; the shipped copy is used here.
     """
-    from pyld import jsonld
-
-    options = {"documentLoader": local_context_loader}
-    ntriples = serialize(list(triples), format=RdfFormat.N_TRIPLES).decode("utf-8")
-    expanded = jsonld.from_rdf(ntriples, {"format": "application/n-quads", **options})
+    expanded = expand_rdf(serialize(list(triples), format=RdfFormat.N_TRIPLES).decode("utf-8"))
     tree = _nested(iri, {node["@id"]: node for node in expanded})
-    return jsonld.compact(tree, CONTEXT_IRI, options)
+    return compact(tree, CONTEXT_IRI)
 
 
 def compacted_jsonld(triples: Iterable[Triple]) -> dict[str, Any]:
     """Any set of triples (an ontology, a graph) as flat JSON-LD under the project's context."""
-    from pyld import jsonld
-
-    options = {"documentLoader": local_context_loader}
     ntriples = serialize(list(triples), format=RdfFormat.N_TRIPLES).decode("utf-8")
-    expanded = jsonld.from_rdf(ntriples, {"format": "application/n-quads", **options})
-    return jsonld.compact(expanded, CONTEXT_IRI, options)
+    return compact(expand_rdf(ntriples), CONTEXT_IRI)
 
 
 def jsonld_bytes(document: Mapping[str, Any]) -> bytes:

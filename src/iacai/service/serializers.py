@@ -30,6 +30,8 @@ from pyoxigraph import (
     serialize,
 )
 
+from iacai.jsonld_context import compact
+
 Row = Sequence[Any]
 """One solution: a pyoxigraph term or None per variable, in the order of the variables."""
 
@@ -209,17 +211,9 @@ def _solutions_tsv(names: list[str], rows: Sequence[Row], truncated: bool) -> by
     return ("\n".join(lines) + "\n").encode()
 
 
-def _refuse_remote_documents(url: str, options: Mapping[str, Any] | None = None) -> Any:
-    raise ValueError(f"this service loads no remote JSON-LD documents (asked for {url})")
-
-
 def _compacted_jsonld(triples: Sequence[Triple], context: Mapping[str, Any]) -> bytes:
-    from pyld import jsonld  # only the JSON-LD answers pay for importing pyld
-
     expanded = json.loads(serialize(triples, format=RdfFormat.JSON_LD))
-    compacted = jsonld.compact(
-        expanded, dict(context), {"documentLoader": _refuse_remote_documents}
-    )
+    compacted = compact(expanded, dict(context))
     return json.dumps(compacted, ensure_ascii=False, indent=2).encode()
 
 
