@@ -21,7 +21,7 @@ import uvicorn
 
 from iacai.service import settings
 from iacai.service.app import create_app
-from iacai.service.snapshot import SNAPSHOT_FILE_VARIABLE, Snapshot, write_snapshot
+from iacai.snapshot import SNAPSHOT_FILE_VARIABLE, Snapshot, write_snapshot
 
 
 def snapshot_from_dump(dump: Path) -> Snapshot:

@@ -32,7 +32,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """0 when every graph is in the store with its count; 1 on violations or a failed load."""
-    from iacai.service.snapshot import GraphRefusedError, validated_snapshot
+    from iacai.snapshot import GraphRefusedError, validated_snapshot
 
     try:
         snapshot = validated_snapshot()

@@ -6,7 +6,7 @@ import html5lib
 import httpx
 import pytest
 
-from iacai.service.security_headers import CONTENT_SECURITY_POLICY
+from iacai.service.http.security_headers import CONTENT_SECURITY_POLICY
 
 PAGES = [
     "/", "/matrix", "/citation-integrity", "/sparql", "/queries",

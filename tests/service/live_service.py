@@ -13,7 +13,7 @@ from rdflib import Dataset
 from health import wait_until_healthy
 from iacai.service.app import create_app
 from iacai.service.settings import Settings
-from iacai.service.snapshot import snapshot_of
+from iacai.snapshot import snapshot_of
 from store_backends import free_port as free_port  # the service tests take it from here
 
 

@@ -11,8 +11,8 @@ import pytest
 from fastapi import FastAPI, Request, Response
 from fastapi.testclient import TestClient
 
-from iacai.service.answer_cache_middleware import AnswerCacheMiddleware
-from iacai.service.serializers import write_solutions_within_cap
+from iacai.service.engine.writers import write_solutions_within_cap
+from iacai.service.http.answer_cache import AnswerCacheMiddleware
 
 
 def _counting_app() -> tuple[FastAPI, list[Request]]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import httpx
 import pytest
 
-from iacai.service.negotiation import FORMATS, Kind, choose, formats_of
+from iacai.service.http.negotiation import FORMATS, Kind, choose, formats_of
 
 SELECT = "SELECT ?c WHERE { ?c a <https://w3id.org/iacai/ontology#Challenge> } LIMIT 1"
 BROWSER_ACCEPT = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"

@@ -15,7 +15,7 @@ from live_service import RunningService, free_port, serve_in_thread
 from rdflib import Dataset
 
 from iacai.service.settings import Settings
-from iacai.service.snapshot import snapshot_of
+from iacai.snapshot import snapshot_of
 from iacai.stores.loading import triples_by_graph
 from store_backends import Virtuoso
 

@@ -15,23 +15,26 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from iacai import __version__, named_queries
 from iacai.namespaces import PREFIXES
-from iacai.service import linked_data, named_query_routes, pages, protocol, settings
-from iacai.service.answer_cache_middleware import AnswerCacheMiddleware
-from iacai.service.answers import Answerer
-from iacai.service.errors import ProtocolError, plain_error, plain_http_error
-from iacai.service.negotiation import Kind, by_parameter, choose, formats_of
-from iacai.service.openapi_answers import answers
-from iacai.service.pool import QueryPool
-from iacai.service.security_headers import add_security_headers
-from iacai.service.service_description import Describer
-from iacai.service.snapshot import (
+from iacai.service import settings
+from iacai.service.engine.pool import QueryPool
+from iacai.service.engine.worker import WorkerSetup
+from iacai.service.http.answer_cache import AnswerCacheMiddleware
+from iacai.service.http.errors import ProtocolError, plain_error, plain_http_error
+from iacai.service.http.negotiation import Kind, by_parameter, choose, formats_of
+from iacai.service.http.openapi import answers
+from iacai.service.http.security_headers import add_security_headers
+from iacai.service.linked_data import dereferencing
+from iacai.service.pages import query_pages
+from iacai.service.sparql import named_query_routes, protocol
+from iacai.service.sparql.answerer import Answerer
+from iacai.service.sparql.service_description import Describer
+from iacai.snapshot import (
     SNAPSHOT_FILE_VARIABLE,
     Snapshot,
     jsonld_context,
     read_snapshot,
     validated_snapshot,
 )
-from iacai.service.worker import WorkerSetup
 from iacai.stores import opening
 from iacai.stores.location import StoreKind
 
@@ -78,7 +81,7 @@ def create_app(config: settings.Settings, snapshot: Snapshot) -> FastAPI:
     app.state.settings = config
     app.state.snapshot = snapshot
     app.state.catalogue = named_queries.catalogue()
-    linked_data.attach(app, snapshot)
+    dereferencing.attach(app, snapshot)
     app.state.describer = Describer(
         snapshot.nquads,
         snapshot.graph_names,
@@ -106,7 +109,7 @@ def create_app(config: settings.Settings, snapshot: Snapshot) -> FastAPI:
         )
     app.include_router(protocol.router)
     app.include_router(named_query_routes.router)
-    app.include_router(pages.router)
+    app.include_router(query_pages.router)
     add_security_headers(app)
     app.add_api_route(
         "/healthz",
@@ -124,7 +127,7 @@ def create_app(config: settings.Settings, snapshot: Snapshot) -> FastAPI:
         responses=answers(200, 406, formats=formats_of(Kind.GRAPH)),
     )
     app.mount("/static/swagger", StaticFiles(directory=swagger_ui_bundle.swagger_ui_path))
-    app.mount("/static", StaticFiles(directory=pages.STATIC_DIR), name="static")
+    app.mount("/static", StaticFiles(directory=query_pages.STATIC_DIR), name="static")
     return app
 
 

@@ -12,8 +12,8 @@ import uvicorn
 
 from iacai.dataset import DataFileError
 from iacai.service import settings
-from iacai.service.http_server import uvicorn_options
-from iacai.service.snapshot import (
+from iacai.service.http.server import uvicorn_options
+from iacai.snapshot import (
     SNAPSHOT_FILE_VARIABLE,
     GraphRefusedError,
     validated_snapshot,

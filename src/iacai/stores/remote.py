@@ -38,7 +38,7 @@ from pyoxigraph import (
     parse_query_results,
 )
 
-from iacai.service.lexical import where_group_start
+from iacai.query_lexer import where_group_start
 
 USER_VARIABLE = "IACAI_REMOTE_USER"
 PASSWORD_VARIABLE = "IACAI_REMOTE_PASSWORD"  # noqa: S105 (the variable's name, not a password)

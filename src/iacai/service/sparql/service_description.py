@@ -16,9 +16,9 @@ from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import DCAT, DCTERMS, RDF, VOID, XSD
 
 from iacai.namespaces import IACAI, ID, PREFIXES, SD, SPDX
-from iacai.service.dumps import Dumps
-from iacai.service.negotiation import FORMATS, Format
-from iacai.service.serializers import write_graph
+from iacai.service.engine.writers import write_graph
+from iacai.service.http.negotiation import FORMATS, Format
+from iacai.service.linked_data.dumps import Dumps
 from iacai.stores.opening import memory_store
 
 _STATISTICS_QUERY = """

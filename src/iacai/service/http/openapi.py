@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any, Final
 
-from iacai.service.negotiation import Format
+from iacai.service.http.negotiation import Format
 
 _WHY: Final = {
     200: "The answer, in the negotiated format.",

@@ -16,8 +16,8 @@ from fastapi.templating import Jinja2Templates
 
 from iacai.named_queries import NamedQuery
 from iacai.namespaces import PREFIXES
-from iacai.service.negotiation import FORMATS, Kind
-from iacai.service.security_headers import policy_allowing_inline_scripts
+from iacai.service.http.negotiation import FORMATS, Kind
+from iacai.service.http.security_headers import policy_allowing_inline_scripts
 
 HERE = Path(__file__).resolve().parent
 STATIC_DIR = HERE / "static"

@@ -1,6 +1,6 @@
 """A small pool of query-worker processes, driven from the event loop, with a hard timeout.
 
-Each query goes to an idle worker over a socket (`worker_channel`). A worker that overruns the
+Each query goes to an idle worker over a socket (`engine.wire`). A worker that overruns the
 timeout is killed (its CPU freed at once) and one that dies is noticed by the end of its socket;
 either way a fresh worker takes its place while the others go on serving.
 """
@@ -13,8 +13,8 @@ import multiprocessing
 import socket
 from multiprocessing.process import BaseProcess
 
-from iacai.service import worker_channel
-from iacai.service.worker import QueryJob, WorkerReply, WorkerSetup, serve
+from iacai.service.engine import wire
+from iacai.service.engine.worker import QueryJob, WorkerReply, WorkerSetup, serve
 
 log = logging.getLogger(__name__)
 
@@ -48,7 +48,7 @@ class _Worker:
         process = _CONTEXT.Process(target=serve, args=(worker_end, setup), daemon=True)
         process.start()
         worker_end.close()
-        if worker_channel.receive(server_end) != "ready":
+        if wire.receive(server_end) != "ready":
             raise RuntimeError("query worker did not start")
         return process, server_end
 
@@ -56,7 +56,7 @@ class _Worker:
         """Start reading replies on the event loop."""
         self._channel.setblocking(False)
         transport, _ = await self._loop.create_unix_connection(
-            lambda: worker_channel.MessageReader(self._settle, self._closed), sock=self._channel
+            lambda: wire.MessageReader(self._settle, self._closed), sock=self._channel
         )
         self._transport = transport  # type: ignore[assignment]
 
@@ -65,7 +65,7 @@ class _Worker:
         if self._ended or self._transport is None:
             raise WorkerCrashedError(f"query worker {self.process.pid} ended")
         self._pending = self._loop.create_future()
-        self._transport.write(worker_channel.frame(job))
+        self._transport.write(wire.frame(job))
         return await asyncio.wait_for(self._pending, timeout)
 
     def _settle(self, reply: object) -> None:
@@ -82,7 +82,7 @@ class _Worker:
     def ask_to_end(self) -> None:
         """Tell an idle worker to finish (it exits after its current job, if any)."""
         if not self._ended and self._transport is not None:
-            self._transport.write(worker_channel.frame(None))
+            self._transport.write(wire.frame(None))
 
     def stop(self, kill: bool) -> None:
         """Wait for the process to end (blocking: run it off the loop); SIGKILL it when busy,

@@ -16,7 +16,7 @@ from typing import Final
 from rdflib import Dataset
 
 from iacai.export import export
-from iacai.service.negotiation import FORMATS, Kind, by_suffix
+from iacai.service.http.negotiation import FORMATS, Kind, by_suffix
 
 DUMP_SUFFIXES: Final = ("ttl", "nt", "trig", "nq", "jsonld")
 """The dump formats, by file suffix (each also a name `iacai.export` takes)."""

@@ -13,12 +13,12 @@ from urllib.parse import parse_qsl
 from fastapi import APIRouter, Request, Response
 from pyoxigraph import NamedNode
 
-from iacai.service.answers import Answerer, QueryRequest
-from iacai.service.errors import ProtocolError
-from iacai.service.negotiation import FORMATS, HTML, Kind, by_parameter, choose, formats_of
-from iacai.service.openapi_answers import answers
-from iacai.service.pages import query_page
-from iacai.service.service_description import Describer
+from iacai.service.http.errors import ProtocolError
+from iacai.service.http.negotiation import FORMATS, HTML, Kind, by_parameter, choose, formats_of
+from iacai.service.http.openapi import answers
+from iacai.service.pages.query_pages import query_page
+from iacai.service.sparql.answerer import Answerer, QueryRequest
+from iacai.service.sparql.service_description import Describer
 
 router = APIRouter()
 

@@ -22,10 +22,9 @@ from pyoxigraph import NamedNode
 from iacai import __version__, resources
 from iacai.jsonld_context import load_context
 from iacai.namespaces import BASE, PREFIXES
-from iacai.service import html_pages
-from iacai.service.dumps import Dumps
-from iacai.service.errors import ProtocolError
-from iacai.service.negotiation import (
+from iacai.service.engine.writers import write_graph
+from iacai.service.http.errors import ProtocolError
+from iacai.service.http.negotiation import (
     FORMATS,
     HTML,
     Format,
@@ -35,16 +34,17 @@ from iacai.service.negotiation import (
     choose,
     formats_of,
 )
-from iacai.service.ontology_docs import VocabularyDocument, vocabulary_documents
-from iacai.service.openapi_answers import answers
-from iacai.service.resource_views import (
+from iacai.service.http.openapi import answers
+from iacai.service.linked_data.descriptions import (
     ResourceIndex,
     compacted_jsonld,
     framed_jsonld,
     jsonld_bytes,
 )
-from iacai.service.serializers import write_graph
-from iacai.service.snapshot import Snapshot
+from iacai.service.linked_data.dumps import Dumps
+from iacai.service.linked_data.vocabularies import VocabularyDocument, vocabulary_documents
+from iacai.service.pages import site
+from iacai.snapshot import Snapshot
 
 router = APIRouter(tags=["linked data"], default_response_class=Response)
 
@@ -75,7 +75,7 @@ def attach(app: FastAPI, snapshot: Snapshot) -> None:
         snapshot.graph_names,
     )
     app.include_router(router)
-    app.include_router(html_pages.router)
+    app.include_router(site.router)
 
 
 def _state(request: Request) -> LinkedData:
@@ -161,7 +161,7 @@ async def context_publication(request: Request, rest: str, format: str | None = 
         _CONTEXT_FORMATS,
         exists=lambda stem: stem in ("context", f"context/{__version__}"),
         render=lambda stem, chosen: (
-            html_pages.context_page(request, load_context())
+            site.context_page(request, load_context())
             if chosen is HTML
             else _context_file()
         ),
@@ -240,7 +240,7 @@ def _resource_document(request: Request, iri: str, chosen: Format) -> Response:
     index = _state(request).index
     triples = index.description(iri)
     if chosen is HTML:
-        return html_pages.resource_page(request, iri, triples, _alternates(iri))
+        return site.resource_page(request, iri, triples, _alternates(iri))
     if chosen.name == "jsonld":
         body = jsonld_bytes(framed_jsonld(iri, triples))
     else:
@@ -251,7 +251,7 @@ def _resource_document(request: Request, iri: str, chosen: Format) -> Response:
 def _graph_document(request: Request, iri: str, chosen: Format) -> Response:
     index = _state(request).index
     if chosen is HTML:
-        return html_pages.resource_page(request, iri, index.description(iri), _alternates(iri))
+        return site.resource_page(request, iri, index.description(iri), _alternates(iri))
     quads = index.store.quads_for_pattern(None, None, None, NamedNode(iri))
     triples = sorted((quad.triple for quad in quads), key=str)
     body = (
@@ -266,7 +266,7 @@ def _vocabulary_document(
     request: Request, document: VocabularyDocument, chosen: Format
 ) -> Response:
     if chosen is HTML:
-        return html_pages.vocabulary_page(request, document, _alternates(document.iri))
+        return site.vocabulary_page(request, document, _alternates(document.iri))
     if chosen.name == "turtle":
         body = document.turtle
     else:

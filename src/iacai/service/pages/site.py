@@ -15,10 +15,15 @@ from fastapi.responses import HTMLResponse
 from pyoxigraph import BlankNode, Literal, NamedNode, Triple
 
 from iacai.namespaces import BASE, CONTEXT_IRI, IACAI, ONTOLOGY_IRI, SHAPES_IRI
-from iacai.service.matrix import table_3
-from iacai.service.ontology_docs import VocabularyDocument
-from iacai.service.pages import templates
-from iacai.service.resource_views import RDF_TYPE, ResourceIndex, framed_jsonld, served_path
+from iacai.service.linked_data.descriptions import (
+    RDF_TYPE,
+    ResourceIndex,
+    framed_jsonld,
+    served_path,
+)
+from iacai.service.linked_data.vocabularies import VocabularyDocument
+from iacai.service.pages.matrix import table_3
+from iacai.service.pages.query_pages import templates
 from iacai.terms import compact
 
 router = APIRouter(include_in_schema=False)

@@ -15,7 +15,7 @@ from collections.abc import Awaitable, Callable, MutableMapping
 from dataclasses import dataclass
 from typing import Any
 
-from iacai.service.cache import LARGEST_CACHED_ANSWER, AnswerCache
+from iacai.service.http.caches import LARGEST_CACHED_ANSWER, AnswerCache
 
 Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]

@@ -16,7 +16,7 @@ from typing import Any
 
 from pyoxigraph import NamedNode, QueryBoolean, QuerySolutions, Store, Variable
 
-from iacai.service import serializers, worker_channel
+from iacai.service.engine import wire, writers
 from iacai.stores.location import StoreLocation
 from iacai.stores.opening import open_for_queries
 from iacai.stores.remote import RemoteStore, RemoteStoreError
@@ -92,15 +92,15 @@ def serve(channel: socket.socket, setup: WorkerSetup) -> None:
     store = open_for_queries(
         setup.store, setup.nquads, setup.data_version, setup.graph_names, setup.query_timeout
     )
-    worker_channel.send(channel, "ready")
+    wire.send(channel, "ready")
     while True:
         try:
-            job = worker_channel.receive(channel)
+            job = wire.receive(channel)
         except EOFError:
             return
         if job is None:
             return
-        worker_channel.send(channel, execute(store, job, setup))  # type: ignore[arg-type]
+        wire.send(channel, execute(store, job, setup))  # type: ignore[arg-type]
 
 
 def execute(store: Store | RemoteStore, job: QueryJob, setup: WorkerSetup) -> WorkerReply:
@@ -109,7 +109,7 @@ def execute(store: Store | RemoteStore, job: QueryJob, setup: WorkerSetup) -> Wo
         arguments = _dataset_arguments(job)
         result = store.query(job.query, prefixes=dict(setup.prefixes), **arguments)
         if isinstance(result, QuerySolutions):
-            body = serializers.write_solutions_within_cap(job.format_name, result, job.max_rows)
+            body = writers.write_solutions_within_cap(job.format_name, result, job.max_rows)
             if body is not None:
                 return QueryAnswer(body, truncated=False)
             # maybe over the cap: evaluated again, its rows counted as they are written
@@ -138,12 +138,12 @@ def _dataset_arguments(job: QueryJob) -> dict[str, Any]:
 
 def _serialized(result: Any, job: QueryJob, setup: WorkerSetup) -> QueryAnswer:
     if isinstance(result, QueryBoolean):
-        return QueryAnswer(serializers.write_boolean(job.format_name, result), truncated=False)
+        return QueryAnswer(writers.write_boolean(job.format_name, result), truncated=False)
     rows = list(itertools.islice(result, job.max_rows + 1))
     truncated = len(rows) > job.max_rows
     rows = rows[: job.max_rows]
     if hasattr(result, "variables"):  # solutions, from pyoxigraph or a remote store
-        body = serializers.write_solutions(job.format_name, result.variables, rows, truncated)
+        body = writers.write_solutions(job.format_name, result.variables, rows, truncated)
     else:
-        body = serializers.write_graph(job.format_name, rows, setup.prefixes, setup.jsonld_context)
+        body = writers.write_graph(job.format_name, rows, setup.prefixes, setup.jsonld_context)
     return QueryAnswer(body, truncated)

@@ -12,11 +12,11 @@ from fastapi import APIRouter, Request, Response
 from fastapi.responses import JSONResponse
 
 from iacai.named_queries import NamedQuery, ParameterError
-from iacai.service.answers import Answerer, QueryRequest
-from iacai.service.errors import ProtocolError
-from iacai.service.negotiation import FORMATS, HTML, Kind, choose, formats_of
-from iacai.service.openapi_answers import answers
-from iacai.service.pages import catalogue_page
+from iacai.service.http.errors import ProtocolError
+from iacai.service.http.negotiation import FORMATS, HTML, Kind, choose, formats_of
+from iacai.service.http.openapi import answers
+from iacai.service.pages.query_pages import catalogue_page
+from iacai.service.sparql.answerer import Answerer, QueryRequest
 
 router = APIRouter()
 _JSON = next(f for f in FORMATS if f.name == "json")

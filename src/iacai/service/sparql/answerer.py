@@ -12,14 +12,14 @@ from typing import Any
 
 from fastapi import Request, Response
 
-from iacai.service import lexical
-from iacai.service.answer_cache_middleware import etag_matches
-from iacai.service.cache import AnswerCache, CachedAnswer
-from iacai.service.errors import ProtocolError
-from iacai.service.negotiation import HTML, Format, Kind, by_parameter, choose, formats_of
-from iacai.service.pool import QueryPool, QueryTimeoutError, WorkerCrashedError
+from iacai import query_lexer
+from iacai.service.engine.pool import QueryPool, QueryTimeoutError, WorkerCrashedError
+from iacai.service.engine.worker import QueryJob, QueryRejected, StoreFailed
+from iacai.service.http.answer_cache import etag_matches
+from iacai.service.http.caches import AnswerCache, CachedAnswer
+from iacai.service.http.errors import ProtocolError
+from iacai.service.http.negotiation import HTML, Format, Kind, by_parameter, choose, formats_of
 from iacai.service.settings import Settings
-from iacai.service.worker import QueryJob, QueryRejected, StoreFailed
 
 TRUNCATED_HEADER = "X-Iacai-Result-Truncated"
 _POSITION = re.compile(r"^error at (\d+):(\d+):\s*")
@@ -45,9 +45,9 @@ class Answerer:
         self._pool = pool
         self._cache: AnswerCache[str, CachedAnswer] = AnswerCache(settings.cache_entries)
 
-    def checked_outline(self, text: str) -> lexical.QueryOutline:
+    def checked_outline(self, text: str) -> query_lexer.QueryOutline:
         """The query's outline, or a 400 for an update, too deep a nesting or a refused SERVICE."""
-        outline = lexical.outline(text)
+        outline = query_lexer.outline(text)
         if outline.is_update:
             raise ProtocolError(400, "SPARQL Update is not allowed on this read-only endpoint.")
         if outline.nesting > self._settings.max_nesting:
@@ -63,7 +63,7 @@ class Answerer:
     def negotiate(
         self,
         request: Request,
-        outline: lexical.QueryOutline,
+        outline: query_lexer.QueryOutline,
         format_parameter: str | None,
         with_page: bool = True,
     ) -> Format:

@@ -1,0 +1,3 @@
+"""Pages for people: home, resource pages, the matrix, the query page, with their templates and
+static files.
+"""
