@@ -13,7 +13,7 @@ from rdflib.collection import Collection
 from rdflib.namespace import DCTERMS, FOAF, RDF, RDFS, XSD
 
 from iacai.dataset import load_dataset
-from iacai.namespaces import BIBO, GRAPH, IACAI, ID
+from iacai.namespaces import BIBO, GRAPH, IACAI, ID, SCHEMA
 
 # (position, source slug, first author's family name as printed, year, authors printed, "et al.")
 REFERENCE_LIST: list[tuple[int, str, str, str, int, bool]] = [
@@ -215,6 +215,11 @@ def test_the_corporate_author_cifar_is_an_organization(references: Graph) -> Non
 def test_dois_only_where_the_essay_prints_one(references: Graph) -> None:
     found = {entry: str(doi) for entry, doi in references.subject_objects(BIBO.doi)}
     assert found == {source(slug): doi for slug, doi in DOIS.items()}
+
+
+def test_each_doi_is_also_its_doi_org_iri(references: Graph) -> None:
+    found = {entry: iri for entry, iri in references.subject_objects(SCHEMA.sameAs)}
+    assert found == {source(slug): URIRef(f"https://doi.org/{doi}") for slug, doi in DOIS.items()}
 
 
 def test_the_entry_with_a_day_keeps_its_date(references: Graph) -> None:
