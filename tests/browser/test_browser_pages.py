@@ -63,7 +63,7 @@ def test_the_matrix_shows_every_mark(browser: Any, browser_service: RunningServi
 def test_the_query_page_runs_a_query_and_shows_its_results(
     browser: Any, browser_service: RunningService, artifacts: Path
 ) -> None:
-    browser.get(browser_service.url + "/sparql")
+    browser.get(browser_service.url + "/sparql?editor=plain")
     browser.find_element(By.ID, "run").click()
     WebDriverWait(browser, 20).until(
         expected_conditions.presence_of_element_located(

@@ -172,11 +172,16 @@ def test_markup_in_a_query_is_echoed_escaped(served: ServiceProcess) -> None:
     query = "SELECT * WHERE { ?s ?p '</textarea><script>alert(3)</script>' }"
     with served.client() as http:
         page = http.get("/sparql", params={"query": query}, headers={"Accept": "text/html"})
+        plain = http.get(
+            "/sparql", params={"query": query, "editor": "plain"}, headers={"Accept": "text/html"}
+        )
         error = http.get("/id/<script>alert(4)</script>", headers={"Accept": "text/html"})
         named = http.get("/queries/<script>alert(5)</script>", headers={"Accept": "text/html"})
-    assert page.status_code == 200
-    assert "<script>alert(3)" not in page.text and "</textarea><script>" not in page.text
-    assert "&lt;script&gt;alert(3)" in page.text
+    assert page.status_code == plain.status_code == 200
+    for echoed in (page.text, plain.text):
+        assert "<script>alert(3)" not in echoed and "</textarea><script>" not in echoed
+    assert "&lt;script&gt;alert(3)" in plain.text  # in the textarea, as HTML text
+    assert "\\u003cscript\\u003ealert(3)" in page.text  # in YASGUI's JSON configuration
     for answer in (error, named):
         assert answer.status_code == 404
         assert answer.headers["content-type"].startswith("text/plain")

@@ -13,16 +13,24 @@ from fastapi import APIRouter, Request
 from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
+from rdflib.namespace import OWL, RDF, RDFS
 
 from iacai.named_queries import NamedQuery
-from iacai.namespaces import PREFIXES
+from iacai.namespaces import BASE, PREFIXES
 from iacai.service.http.negotiation import FORMATS, Kind
-from iacai.service.http.security_headers import policy_allowing_inline_scripts
+from iacai.service.http.security_headers import (
+    CONTENT_SECURITY_POLICY,
+    policy_allowing_inline_scripts,
+)
 
 HERE = Path(__file__).resolve().parent
 STATIC_DIR = HERE / "static"
+YASGUI_DIR = "vendor/yasgui"
+"""Where scripts/fetch-yasgui puts the YASGUI bundle, inside the static files."""
 templates = Jinja2Templates(directory=HERE / "templates")
 router = APIRouter(include_in_schema=False)
+
+_PROPERTY_KINDS = (OWL.ObjectProperty, OWL.DatatypeProperty, OWL.AnnotationProperty, RDF.Property)
 
 DEFAULT_QUERY = """PREFIX iacai: <https://w3id.org/iacai/ontology#>
 PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
@@ -34,13 +42,39 @@ ORDER BY ?label
 """
 
 
+def yasgui_vendored(static_dir: Path = STATIC_DIR) -> bool:
+    """Whether scripts/fetch-yasgui has put YASGUI in the static files (it needs npm)."""
+    return (static_dir / YASGUI_DIR / "yasgui.min.js").is_file()
+
+
 def query_page(request: Request, query: str | None) -> HTMLResponse:
-    """The query page, its editor holding `query` (run at once) or an example."""
+    """The query page, its editor holding `query` (run at once) or an example.
+
+    YASGUI when it is vendored, unless `?editor=plain` asks for the plain page (also the page
+    where npm was absent at set-up).
+    """
     catalogue = request.app.state.catalogue
+    examples = [_example(named) for named in catalogue.values()]
+    text = query if query is not None else DEFAULT_QUERY
+    headers = {"Vary": "Accept"}
+    if yasgui_vendored() and request.query_params.get("editor") != "plain":
+        config = {
+            "endpoint": request.url_for("sparql_get").path,
+            "base": BASE,
+            "query": text,
+            "runAtOnce": query is not None,
+            "prefixes": PREFIXES,
+            **_completion_terms(request),
+        }
+        context = {"examples": examples, "prefixes": PREFIXES, "yasgui_config": config}
+        # YASGUI (CodeMirror, DataTables) sets style attributes: allowed here, scripts are not
+        policy = f"{CONTENT_SECURITY_POLICY}; style-src 'self' 'unsafe-inline'"
+        headers["Content-Security-Policy"] = policy
+        return templates.TemplateResponse(request, "yasgui.html", context, headers=headers)
     context = {
-        "query": query if query is not None else DEFAULT_QUERY,
+        "query": text,
         "run_at_once": query is not None,
-        "examples": [_example(named) for named in catalogue.values()],
+        "examples": examples,
         "prefixes": PREFIXES,
         "downloads": [
             {"name": f.parameter_names[0], "label": f.media_type}
@@ -48,7 +82,7 @@ def query_page(request: Request, query: str | None) -> HTMLResponse:
             if f.kind is not Kind.PAGE
         ],
     }
-    return templates.TemplateResponse(request, "query.html", context, headers={"Vary": "Accept"})
+    return templates.TemplateResponse(request, "query.html", context, headers=headers)
 
 
 def catalogue_page(request: Request) -> HTMLResponse:
@@ -82,3 +116,23 @@ def _example(named: NamedQuery) -> dict[str, Any]:
         "text": named.text,
         "parameters": [p.name for p in named.parameters],
     }
+
+
+def _completion_terms(request: Request) -> dict[str, list[str]]:
+    """The classes and properties of the published vocabularies, for the editor's completion.
+
+    Computed once per app from the vocabulary documents the service already holds.
+    """
+    cached: dict[str, list[str]] | None = getattr(request.app.state, "completion_terms", None)
+    if cached is None:
+        classes: set[str] = set()
+        properties: set[str] = set()
+        for document in request.app.state.linked_data.vocabularies.values():
+            for subject, kind in document.graph.subject_objects(RDF.type):
+                if kind in (OWL.Class, RDFS.Class):
+                    classes.add(str(subject))
+                elif kind in _PROPERTY_KINDS:
+                    properties.add(str(subject))
+        cached = {"classes": sorted(classes), "properties": sorted(properties)}
+        request.app.state.completion_terms = cached
+    return cached
