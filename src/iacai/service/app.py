@@ -24,7 +24,8 @@ from iacai.service.http.negotiation import Kind, by_parameter, choose, formats_o
 from iacai.service.http.openapi import answers
 from iacai.service.http.security_headers import add_security_headers
 from iacai.service.linked_data import dereferencing
-from iacai.service.pages import query_pages
+from iacai.service.pages import query_pages, search_page
+from iacai.service.pages.search_page import build_search_index
 from iacai.service.sparql import named_query_routes, protocol
 from iacai.service.sparql.answerer import Answerer
 from iacai.service.sparql.service_description import Describer
@@ -65,6 +66,7 @@ def create_app(config: settings.Settings, snapshot: Snapshot) -> FastAPI:
         await pool.start()
         app.state.pool = pool
         app.state.answerer = Answerer(config, snapshot.version, pool)
+        app.state.search_index = await build_search_index(pool, config.query_timeout)
         try:
             yield
         finally:
@@ -110,6 +112,7 @@ def create_app(config: settings.Settings, snapshot: Snapshot) -> FastAPI:
     app.include_router(protocol.router)
     app.include_router(named_query_routes.router)
     app.include_router(query_pages.router)
+    app.include_router(search_page.router)
     add_security_headers(app)
     app.add_api_route(
         "/healthz",

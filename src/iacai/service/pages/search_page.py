@@ -1,0 +1,104 @@
+"""`/search?q=`: full-text search of the served graph, a page for people and JSON for programs.
+
+The index (iacai.search) is built once per server process when the service starts, from the rows
+of `queries/internal/search-documents.rq` asked of the configured store through the query
+workers, like every other read of the data.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any, Final
+
+from fastapi import APIRouter, Request, Response
+
+from iacai import resources
+from iacai.search import Hit, SearchIndex, SearchRow
+from iacai.service.engine.pool import QueryPool
+from iacai.service.engine.worker import QueryAnswer, QueryJob
+from iacai.service.http.errors import ProtocolError
+from iacai.service.http.negotiation import HTML, Format, Kind, by_parameter, choose
+from iacai.service.http.openapi import answers
+from iacai.service.linked_data.descriptions import served_path
+from iacai.service.pages.query_pages import templates
+from iacai.terms import compact
+
+router = APIRouter()
+
+SEARCH_JSON: Final = Format("json", "application/json", Kind.RESULTS, ("json",))
+_MOST_ROWS: Final = 1_000_000
+_KINDS: Final = (
+    # the kind shown for a hit: the first of its types found here, else its first type
+    ("https://w3id.org/iacai/ontology#Challenge", "Challenge"),
+    ("https://w3id.org/iacai/ontology#Benefit", "Benefit"),
+    ("https://w3id.org/iacai/ontology#ChallengeCategory", "Challenge category"),
+    ("https://w3id.org/iacai/ontology#BenefitCategory", "Benefit category"),
+    ("https://w3id.org/iacai/ontology#UnlistedSource", "Source missing from the reference list"),
+    ("https://w3id.org/iacai/ontology#Source", "Source"),
+    ("http://xmlns.com/foaf/0.1/Person", "Person"),
+    ("http://xmlns.com/foaf/0.1/Organization", "Organization"),
+    ("https://w3id.org/iacai/ontology#SourceIssue", "Problem in the essay's sources"),
+    ("https://w3id.org/iacai/ontology#InTextCitation", "In-text citation"),
+    ("https://w3id.org/iacai/ontology#Essay", "Essay"),
+    ("https://w3id.org/iacai/ontology#Section", "Section of the essay"),
+    ("https://w3id.org/iacai/ontology#Table", "Table of the essay"),
+    ("https://w3id.org/iacai/ontology#ImplementationStage", "Implementation stage"),
+    ("https://w3id.org/iacai/ontology#CountryExample", "Country example"),
+)
+
+
+async def build_search_index(pool: QueryPool, timeout: float) -> SearchIndex:
+    """The index of the data the pool's store holds (asked once, as any query is)."""
+    query = (resources.queries_dir() / "internal" / "search-documents.rq").read_text("utf-8")
+    reply = await pool.run(QueryJob(query, "json", _MOST_ROWS), timeout)
+    if not isinstance(reply, QueryAnswer):
+        raise RuntimeError(f"the search index could not be built: {reply}")
+    bindings = json.loads(reply.body)["results"]["bindings"]
+    return SearchIndex(
+        SearchRow(b["item"]["value"], b["type"]["value"], b["field"]["value"], b["value"]["value"])
+        for b in bindings
+    )
+
+
+def kind_of(types: tuple[str, ...]) -> str:
+    """What a hit is, in words."""
+    for iri, name in _KINDS:
+        if iri in types:
+            return name
+    return compact(types[0]) if types else "Resource"
+
+
+@router.get(
+    "/search",
+    summary="Full-text search over labels, definitions, reference titles and authors",
+    response_class=Response,
+    responses=answers(200, 406, json_schema={"type": "object", "required": ["query", "hits"]}),
+)
+async def search(request: Request, q: str = "", format: str | None = None) -> Response:
+    """Ranked hits for `q`: an HTML page for browsers, JSON (`application/json`) for programs."""
+    offered = (SEARCH_JSON, HTML)
+    chosen = by_parameter(format, offered) if format else choose(
+        request.headers.get("accept"), offered
+    )
+    if chosen is None:
+        raise ProtocolError(406, "Search answers are text/html or application/json.")
+    index: SearchIndex = request.app.state.search_index
+    hits = [_described(hit) for hit in index.search(q[:500])]
+    if chosen is HTML:
+        return templates.TemplateResponse(
+            request, "search.html", {"query": q, "hits": hits, "indexed": len(index)},
+            headers={"Vary": "Accept"},
+        )
+    body = json.dumps({"query": q, "hits": hits}, ensure_ascii=False, indent=1)
+    return Response(body, media_type="application/json", headers={"Vary": "Accept"})
+
+
+def _described(hit: Hit) -> dict[str, Any]:
+    return {
+        "iri": hit.iri,
+        "label": hit.label,
+        "kind": kind_of(hit.types),
+        "types": list(hit.types),
+        "excerpt": hit.excerpt,
+        "href": served_path(hit.iri) or hit.iri,
+    }

@@ -1,0 +1,57 @@
+"""/search on a real server, over every store: the index is read from the store being served."""
+
+from __future__ import annotations
+
+import httpx
+import pytest
+
+from iacai.namespaces import BASE
+
+
+def _hits(client: httpx.Client, query: str) -> list[dict[str, str]]:
+    answer = client.get("/search", params={"q": query}, headers={"Accept": "application/json"})
+    assert answer.status_code == 200
+    assert answer.headers["content-type"].startswith("application/json")
+    return answer.json()["hits"]
+
+
+@pytest.mark.parametrize(
+    ("query", "iri", "kind"),
+    [
+        ("bias", f"{BASE}id/challenge/bias", "Challenge"),
+        ("Transparência", f"{BASE}id/challenge/transparency", "Challenge"),
+        ("natalia borges", f"{BASE}id/person/borges-natalia-marroni", "Person"),
+        ("SIRMACEK", f"{BASE}id/person/sirmacek-b", "Person"),
+        ("resource sharing", f"{BASE}id/benefit/resource-sharing", "Benefit"),
+    ],
+)
+def test_search_finds_the_resource_first(
+    client: httpx.Client, query: str, iri: str, kind: str
+) -> None:
+    first = _hits(client, query)[0]
+    assert (first["iri"], first["kind"]) == (iri, kind)
+    assert first["href"] == "/" + iri[len(BASE):]
+
+
+def test_search_finds_reference_titles(client: httpx.Client) -> None:
+    hits = _hits(client, "artificial intelligence public sector")
+    kinds = {hit["kind"] for hit in hits}
+    assert "Source" in kinds
+
+
+def test_search_page_for_browsers_links_each_hit(client: httpx.Client) -> None:
+    page = client.get("/search", params={"q": "bias"}, headers={"Accept": "text/html"})
+    assert page.status_code == 200 and page.headers["content-type"].startswith("text/html")
+    assert 'href="/id/challenge/bias"' in page.text
+    assert "Challenge" in page.text
+
+
+def test_every_page_has_a_search_box(client: httpx.Client) -> None:
+    for path in ("/", "/matrix", "/id/challenge/bias", "/queries"):
+        page = client.get(path, headers={"Accept": "text/html"}, follow_redirects=True)
+        assert 'role="search"' in page.text and 'action="/search"' in page.text, path
+
+
+def test_search_refuses_formats_it_has_not(client: httpx.Client) -> None:
+    answer = client.get("/search", params={"q": "bias"}, headers={"Accept": "text/turtle"})
+    assert answer.status_code == 406
