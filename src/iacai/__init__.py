@@ -1,7 +1,9 @@
-"""iacai-kg: the essay on interagency collaboration and AI in the public sector, as linked data.
+"""iacai-kg: a knowledge graph of reviews of challenges and benefits, the essay's first.
 
-The names below are the API for reusers (see `iacai.api`); `iacai.validation.validate` checks a
-graph against the shapes and `iacai.named_queries.catalogue` lists the named queries.
+The names below are the API for reusers (see `iacai.api`): `load`, `validate` and `query` work on
+anyone's RDF files; the rest are the project's ontology, shapes, context and queries. Importing
+`iacai` loads none of the heavy libraries (pySHACL, pyoxigraph, pyld): each function does, when
+called.
 """
 
 __version__ = "0.1.0"
@@ -12,11 +14,14 @@ from iacai.api import (
     context_path,
     data_paths,
     dataset,
+    load,
     ontology,
     ontology_path,
     queries_path,
+    query,
     shapes,
     shapes_path,
+    validate,
 )
 
 __all__ = [
@@ -26,9 +31,12 @@ __all__ = [
     "context_path",
     "data_paths",
     "dataset",
+    "load",
     "ontology",
     "ontology_path",
     "queries_path",
+    "query",
     "shapes",
     "shapes_path",
+    "validate",
 ]

@@ -13,7 +13,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from iacai import __version__
-from iacai.dataset import DataFileError, dataset_from, load_dataset
+from iacai.dataset import ESSAY, DataFileError, load_data
 from iacai.export import EXPORT_FORMATS, export
 from iacai.named_queries import (
     NamedQuery,
@@ -63,18 +63,30 @@ def build_parser(with_service: bool = False) -> argparse.ArgumentParser:
     _add_export(commands)
     _add_load(commands)
     _add_serve(commands, with_service)
+    for command in commands.choices.values():
+        _add_data(command)
     return parser
+
+
+def _add_data(parser: argparse.ArgumentParser) -> None:
+    """`--data FILE`, the same for every command: whose data it works on."""
+    parser.add_argument(
+        "--data", action="append", default=[], metavar="FILE",
+        help=f"an RDF file to use (repeatable; any syntax rdflib reads: .ttl, .trig, .nq, .nt, "
+        f".jsonld, .rdf...), each in its own named graph; the word {ESSAY!r} names the essay's "
+        "graphs (the default without --data)",
+    )
 
 
 def _add_validate(commands: argparse._SubParsersAction) -> None:
     validate_parser = commands.add_parser(
         "validate",
         help="check RDF against the SHACL shapes (exit 1 on violations)",
-        description="Validate the shipped knowledge graph, or your own RDF files together with "
+        description="Validate the essay's knowledge graph, or your own RDF files together with "
         "the iacai ontology, against the iacai SHACL shapes. Warnings do not fail.",
     )
-    validate_parser.add_argument("files", nargs="*", type=Path, metavar="FILE",
-                                 help="RDF files (default: the shipped graph)")
+    validate_parser.add_argument("files", nargs="*", metavar="FILE",
+                                 help="RDF files, as with --data (default: the essay)")
     validate_parser.add_argument("--format", choices=("text", "turtle", "json"), default="text",
                                  help="report as readable text, a SHACL report in Turtle, or JSON")
     validate_parser.set_defaults(command=_validate)
@@ -111,7 +123,7 @@ def _add_export(commands: argparse._SubParsersAction) -> None:
 
 
 def _add_load(commands: argparse._SubParsersAction) -> None:
-    from iacai import load
+    from iacai import load_command as load
 
     load_parser = commands.add_parser("load", help=load.HELP)
     load.add_arguments(load_parser)
@@ -137,8 +149,7 @@ def _add_serve(commands: argparse._SubParsersAction, with_service: bool) -> None
 
 
 def _validate(args: argparse.Namespace) -> int:
-    data = dataset_from(args.files) if args.files else load_dataset()
-    report = validate(data)
+    report = validate(load_data([*args.files, *args.data]))
     rendered = {"text": report.to_text, "turtle": report.to_turtle, "json": report.to_json}
     sys.stdout.write(rendered[args.format]())
     return 0 if report.conforms else 1
@@ -148,7 +159,7 @@ def _query(args: argparse.Namespace) -> int:
     query = _named_or_file(args.query)
     substitutions = query.oxigraph_substitutions(dict(_name_value(p) for p in args.param))
     try:
-        result = run(store_from(load_dataset()), query.text, substitutions)
+        result = run(store_from(load_data(args.data)), query.text, substitutions)
     except (SyntaxError, RuntimeError) as error:  # pyoxigraph: bad syntax, or cannot evaluate
         raise UsageError(f"{query.path}: {error}") from error
     sys.stdout.buffer.write(write_result(result, args.format))
@@ -156,7 +167,7 @@ def _query(args: argparse.Namespace) -> int:
 
 
 def _export(args: argparse.Namespace) -> int:
-    dump = export(load_dataset(), args.format)
+    dump = export(load_data(args.data), args.format)
     if args.output is None:
         sys.stdout.buffer.write(dump)
     else:

@@ -11,16 +11,15 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable
 from io import BytesIO
-from typing import Any, Final
+from typing import Final
 
 import pyoxigraph
-from rdflib import BNode, Dataset, Graph, Literal, URIRef
-from rdflib.namespace import XSD
+from rdflib import Dataset, Graph
 from rdflib.plugins.serializers.trig import TrigSerializer
-from rdflib.term import Node
 
 from iacai.jsonld_context import compact, expand_rdf, load_context
 from iacai.namespaces import PREFIXES
+from iacai.query_engine import rdflib_term, rdflib_triple
 
 EXPORT_FORMATS: Final[dict[str, str]] = {
     "ttl": "Turtle (the union of the named graphs)",
@@ -85,7 +84,7 @@ def _rdflib_graph(quads: Iterable[pyoxigraph.Quad]) -> Graph:
     graph = Graph()
     _bind_prefixes(graph)
     for quad in quads:
-        graph.add((_term(quad.subject), _term(quad.predicate), _term(quad.object)))
+        graph.add(rdflib_triple(quad.triple))
     return graph
 
 
@@ -93,25 +92,11 @@ def _rdflib_dataset(quads: Iterable[pyoxigraph.Quad]) -> Dataset:
     dataset = Dataset()
     _bind_prefixes(dataset)
     for quad in quads:
-        graph = dataset.graph(_term(quad.graph_name))
-        graph.add((_term(quad.subject), _term(quad.predicate), _term(quad.object)))
+        graph = dataset.graph(rdflib_term(quad.graph_name))
+        graph.add(rdflib_triple(quad.triple))
     return dataset
 
 
 def _bind_prefixes(graph: Graph) -> None:
     for prefix, namespace in PREFIXES.items():
         graph.bind(prefix, namespace, override=True, replace=True)
-
-
-def _term(term: Any) -> Node:
-    """The rdflib term for a pyoxigraph one, keeping canonical blank-node labels."""
-    if isinstance(term, pyoxigraph.NamedNode):
-        return URIRef(term.value)
-    if isinstance(term, pyoxigraph.BlankNode):
-        return BNode(term.value)
-    if isinstance(term, pyoxigraph.Literal):
-        if term.language:
-            return Literal(term.value, lang=term.language)
-        datatype = URIRef(term.datatype.value)
-        return Literal(term.value, datatype=None if datatype == XSD.string else datatype)
-    raise TypeError(f"cannot export the term {term!r}")

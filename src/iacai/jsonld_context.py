@@ -18,7 +18,10 @@ def load_context() -> dict[str, Any]:
 
 def refuse_remote_documents(url: str, options: Mapping[str, Any] | None = None) -> Any:
     """A pyld document loader that loads nothing: every context iacai uses is local."""
-    raise ValueError(f"iacai loads no remote JSON-LD documents (asked for {url})")
+    raise ValueError(
+        f"the JSON-LD context {url} is not fetched: iacai reads no document from the network "
+        f"(its own context, {CONTEXT_IRI}, is read from the package); put the context inline"
+    )
 
 
 def local_context_loader(url: str, options: Mapping[str, Any] | None = None) -> Any:
@@ -31,6 +34,31 @@ def local_context_loader(url: str, options: Mapping[str, Any] | None = None) -> 
     document = json.loads(resources.context_path().read_text(encoding="utf-8"))
     return {"contentType": "application/ld+json", "contextUrl": None, "documentUrl": url,
             "document": document}
+
+
+def to_nquads(text: str, base: str) -> str:
+    """A JSON-LD document as N-Quads, read offline: the project's context from the package.
+
+    rdflib's own JSON-LD parser would fetch a context given by IRI from the network; pyld with
+    `local_context_loader` answers the project's IRI from the shipped file and refuses others.
+    """
+    from pyld import jsonld
+
+    document = json.loads(text)
+    options = {
+        "base": base, "format": "application/n-quads", "documentLoader": local_context_loader
+    }
+    try:
+        return jsonld.to_rdf(document, options)
+    except jsonld.JsonLdError as error:
+        raise ValueError(_deepest(error)) from error
+
+
+def _deepest(error: BaseException) -> str:
+    """pyld wraps the real problem in layers of 'could not ...': the innermost message says it."""
+    while error.__cause__ is not None or getattr(error, "cause", None) is not None:
+        error = getattr(error, "cause", None) or error.__cause__  # type: ignore[assignment]
+    return str(error).splitlines()[0]
 
 
 def expand_rdf(nquads: str) -> list[dict[str, Any]]:

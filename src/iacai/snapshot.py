@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -16,7 +16,7 @@ from typing import Any
 from rdflib import Dataset
 
 from iacai import resources
-from iacai.dataset import DataFileError, data_files, dataset_from, ontology_files
+from iacai.dataset import DataFileError, data_files, data_sources, dataset_from, ontology_files
 from iacai.namespaces import PREFIXES
 from iacai.validation import validate
 
@@ -37,17 +37,21 @@ class Snapshot:
     graph_names: tuple[str, ...]
 
 
-def validated_snapshot(data_dir: Path | None = None) -> Snapshot:
-    """The shipped graph, validated; raises GraphRefusedError on a violation.
+def validated_snapshot(
+    data: Sequence[str | Path] = (), data_dir: Path | None = None
+) -> Snapshot:
+    """The data named (`--data`; default the essay) with the ontology, validated.
 
-    With `data_dir`, its files take the place of the shipped data files (same names, same
-    graphs); a missing or unreadable one raises DataFileError naming it.
+    Raises GraphRefusedError on a violation. With `data_dir` (the older setting), its files take
+    the place of the essay's data files (same names, same graphs); a missing or unreadable one
+    raises DataFileError naming it.
     """
-    files = {**ontology_files(), **data_files()}
+    sources = data_sources(data)
     if data_dir is not None:
         if not data_dir.is_dir():
             raise DataFileError(data_dir, "the data directory does not exist or is not a folder")
-        files = {**ontology_files(), **{data_dir / p.name: g for p, g in data_files().items()}}
+        sources = {data_dir / p.name: g for p, g in data_files().items()}
+    files = {**ontology_files(), **sources}
     dataset = dataset_from(files)
     check_conforms(dataset)
     return snapshot_of(dataset, _files_version(files))

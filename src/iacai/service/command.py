@@ -41,11 +41,13 @@ def run(args: argparse.Namespace) -> int:
     """Serve until interrupted; exit 1 when the graph or store cannot serve, 2 on a bad setting."""
     try:
         config = settings.from_sources(args)
+        if config.data_dir and args.data:
+            raise ValueError("give --data or --data-dir, not both")
     except ValueError as error:
         print(f"iacai serve: {error}", file=sys.stderr)
         return 2
     try:
-        snapshot = validated_snapshot(Path(config.data_dir) if config.data_dir else None)
+        snapshot = validated_snapshot(args.data, Path(config.data_dir) if config.data_dir else None)
         opening.prepare(config.store_location, snapshot.nquads, snapshot.version)
         opening.check_remote(config.store_location, snapshot.nquads)
     except (GraphRefusedError, DataFileError, opening.StoreNotReadyError) as error:

@@ -33,7 +33,9 @@ class Settings:
         "of a SPARQL 1.1 query endpoint (loaded with `iacai load`)",
     )
     data_dir: str = _setting(
-        "", "folder holding the data files (one per named graph, named as shipped); empty = shipped"
+        "",
+        "folder holding the essay's data files under their shipped names (older: --data FILE "
+        "takes files of any name); empty = shipped",
     )
     workers: int = _setting(1, "uvicorn worker processes (each with its own query workers)")
     query_workers: int = _setting(2, "query-engine processes per server process")

@@ -35,7 +35,7 @@ def run(args: argparse.Namespace) -> int:
     from iacai.snapshot import GraphRefusedError, validated_snapshot
 
     try:
-        snapshot = validated_snapshot()
+        snapshot = validated_snapshot(args.data)
     except GraphRefusedError as error:
         print(f"iacai load: {error}", file=sys.stderr)
         return 1
