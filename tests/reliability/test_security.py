@@ -182,10 +182,11 @@ def test_markup_in_a_query_is_echoed_escaped(served: ServiceProcess) -> None:
         assert "<script>alert(3)" not in echoed and "</textarea><script>" not in echoed
     assert "&lt;script&gt;alert(3)" in plain.text  # in the textarea, as HTML text
     assert "\\u003cscript\\u003ealert(3)" in page.text  # in YASGUI's JSON configuration
-    for answer in (error, named):
+    for answer in (error, named):  # a browser's 404 is a page, the path in it escaped
         assert answer.status_code == 404
-        assert answer.headers["content-type"].startswith("text/plain")
+        assert answer.headers["content-type"].startswith("text/html")
         assert answer.headers["x-content-type-options"] == "nosniff"
+        assert "<script>alert(" not in answer.text and "&lt;script&gt;alert(" in answer.text
 
 
 SAMPLE_PATHS = [

@@ -25,6 +25,7 @@ from iacai.service.http.openapi import answers
 from iacai.service.http.security_headers import add_security_headers
 from iacai.service.linked_data import dereferencing
 from iacai.service.pages import query_pages, search_page
+from iacai.service.pages.error_pages import for_people
 from iacai.service.pages.search_page import build_search_index
 from iacai.service.sparql import named_query_routes, protocol
 from iacai.service.sparql.answerer import Answerer
@@ -91,8 +92,8 @@ def create_app(config: settings.Settings, snapshot: Snapshot) -> FastAPI:
         context,
         app.state.linked_data.dumps,
     )
-    app.add_exception_handler(ProtocolError, plain_error)
-    app.add_exception_handler(StarletteHTTPException, plain_http_error)
+    app.add_exception_handler(ProtocolError, for_people(plain_error))
+    app.add_exception_handler(StarletteHTTPException, for_people(plain_http_error))
     if config.cache_entries:  # added first, so it runs inside CORS and the security headers
         app.add_middleware(
             AnswerCacheMiddleware,
