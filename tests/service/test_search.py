@@ -2,10 +2,26 @@
 
 from __future__ import annotations
 
+import time
+
 import httpx
 import pytest
 
 from iacai.namespaces import BASE
+
+
+@pytest.fixture(autouse=True)
+def index_built(client: httpx.Client) -> None:
+    """The index is built in the background as the service starts: wait for it (bounded)."""
+    deadline = time.monotonic() + 60
+    while client.get("/search", params={"q": "x"}).status_code == 503:
+        assert time.monotonic() < deadline, "the search index was not built in 60 s"
+        time.sleep(0.2)
+
+
+def test_search_answers_503_with_retry_after_only_while_building(client: httpx.Client) -> None:
+    answer = client.get("/search", params={"q": "bias"}, headers={"Accept": "application/json"})
+    assert answer.status_code == 200 and "retry-after" not in answer.headers
 
 
 def _hits(client: httpx.Client, query: str) -> list[dict[str, str]]:

@@ -24,9 +24,9 @@ from iacai.service.http.negotiation import Kind, by_parameter, choose, formats_o
 from iacai.service.http.openapi import answers
 from iacai.service.http.security_headers import add_security_headers
 from iacai.service.linked_data import dereferencing
-from iacai.service.pages import query_pages, search_page
+from iacai.service.pages import index_pages, query_pages, search_page
 from iacai.service.pages.error_pages import for_people
-from iacai.service.pages.search_page import build_search_index
+from iacai.service.pages.search_page import keep_building
 from iacai.service.sparql import named_query_routes, protocol
 from iacai.service.sparql.answerer import Answerer
 from iacai.service.sparql.service_description import Describer
@@ -67,10 +67,11 @@ def create_app(config: settings.Settings, snapshot: Snapshot) -> FastAPI:
         await pool.start()
         app.state.pool = pool
         app.state.answerer = Answerer(config, snapshot.version, pool)
-        app.state.search_index = await build_search_index(pool, config.query_timeout)
+        indexing = asyncio.create_task(keep_building(app, pool))
         try:
             yield
         finally:
+            indexing.cancel()
             await pool.close()
 
     app = FastAPI(
@@ -84,6 +85,7 @@ def create_app(config: settings.Settings, snapshot: Snapshot) -> FastAPI:
     app.state.settings = config
     app.state.snapshot = snapshot
     app.state.catalogue = named_queries.catalogue()
+    app.include_router(index_pages.router)  # /id/{kind}/ before the /id/... documents
     dereferencing.attach(app, snapshot)
     app.state.describer = Describer(
         snapshot.nquads,

@@ -7,7 +7,9 @@ workers, like every other read of the data.
 
 from __future__ import annotations
 
+import asyncio
 import json
+import logging
 from typing import Any, Final
 
 from fastapi import APIRouter, Request, Response
@@ -27,6 +29,9 @@ router = APIRouter()
 
 SEARCH_JSON: Final = Format("json", "application/json", Kind.RESULTS, ("json",))
 _MOST_ROWS: Final = 1_000_000
+_BUILD_TIMEOUT: Final = 120.0
+"""Seconds the index's one query may take: it reads every text of the graph, once."""
+log = logging.getLogger(__name__)
 _KINDS: Final = (
     # the kind shown for a hit: the first of its types found here, else its first type
     ("https://w3id.org/iacai/ontology#Challenge", "Challenge"),
@@ -47,10 +52,10 @@ _KINDS: Final = (
 )
 
 
-async def build_search_index(pool: QueryPool, timeout: float) -> SearchIndex:
-    """The index of the data the pool's store holds (asked once, as any query is)."""
+async def build_search_index(pool: QueryPool) -> SearchIndex:
+    """The index of the data the pool's store holds (asked as any query is, with more time)."""
     query = (resources.queries_dir() / "internal" / "search-documents.rq").read_text("utf-8")
-    reply = await pool.run(QueryJob(query, "json", _MOST_ROWS), timeout)
+    reply = await pool.run(QueryJob(query, "json", _MOST_ROWS), _BUILD_TIMEOUT)
     if not isinstance(reply, QueryAnswer):
         raise RuntimeError(f"the search index could not be built: {reply}")
     bindings = json.loads(reply.body)["results"]["bindings"]
@@ -58,6 +63,20 @@ async def build_search_index(pool: QueryPool, timeout: float) -> SearchIndex:
         SearchRow(b["item"]["value"], b["type"]["value"], b["field"]["value"], b["value"]["value"])
         for b in bindings
     )
+
+
+async def keep_building(app: Any, pool: QueryPool) -> None:
+    """Build the index as the service starts, without holding start-up; retry until it is built
+    (a remote store may be slow or down for a while). /search answers 503 meanwhile."""
+    delay = 1.0
+    while True:
+        try:
+            app.state.search_index = await build_search_index(pool)
+            return
+        except Exception as error:  # the store's or the pool's: logged, then tried again
+            log.warning("search index not built yet (%s); retrying in %.0f s", error, delay)
+            await asyncio.sleep(delay)
+            delay = min(delay * 2, 60.0)
 
 
 def kind_of(types: tuple[str, ...]) -> str:
@@ -82,7 +101,12 @@ async def search(request: Request, q: str = "", format: str | None = None) -> Re
     )
     if chosen is None:
         raise ProtocolError(406, "Search answers are text/html or application/json.")
-    index: SearchIndex = request.app.state.search_index
+    index: SearchIndex | None = getattr(request.app.state, "search_index", None)
+    if index is None:
+        raise ProtocolError(
+            503, "The search index is still being built; try again in a moment.",
+            headers={"Retry-After": "2"},
+        )
     hits = [_described(hit) for hit in index.search(q[:500])]
     if chosen is HTML:
         return templates.TemplateResponse(
