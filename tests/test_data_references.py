@@ -218,7 +218,7 @@ def test_dois_only_where_the_essay_prints_one(references: Graph) -> None:
 
 
 def test_each_doi_is_also_its_doi_org_iri(references: Graph) -> None:
-    found = {entry: iri for entry, iri in references.subject_objects(SCHEMA.sameAs)}
+    found = dict(references.subject_objects(SCHEMA.sameAs))
     assert found == {source(slug): URIRef(f"https://doi.org/{doi}") for slug, doi in DOIS.items()}
 
 

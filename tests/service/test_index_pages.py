@@ -15,7 +15,10 @@ HTML = {"Accept": "text/html"}
 
 
 def _instances(client: httpx.Client, class_iri: str) -> set[str]:
-    query = f"SELECT DISTINCT ?item WHERE {{ ?item a/rdfs:subClassOf* <{class_iri}> FILTER(isIRI(?item)) }}"
+    query = (
+        f"SELECT DISTINCT ?item WHERE {{ ?item a/rdfs:subClassOf* <{class_iri}> "
+        "FILTER(isIRI(?item)) }"
+    )
     answer = client.get("/sparql", params={"query": query}, headers={"Accept": "application/json"})
     return {b["item"]["value"] for b in answer.json()["results"]["bindings"]}
 
