@@ -6,6 +6,10 @@ anyone's RDF files; the rest are the project's ontology, shapes, context and que
 called.
 """
 
+import sys
+from types import ModuleType
+from typing import Any
+
 __version__ = "0.1.0"
 
 from iacai.api import (
@@ -40,3 +44,19 @@ __all__ = [
     "shapes_path",
     "validate",
 ]
+
+
+class _Package(ModuleType):
+    """Keeps `iacai.dataset` the API function when the module `iacai.dataset` is first imported.
+
+    Importing a submodule sets it as an attribute of its package, which would hide the function
+    of the same name; the module stays importable as `iacai.dataset` all the same.
+    """
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if isinstance(value, ModuleType) and name in __all__:
+            return
+        super().__setattr__(name, value)
+
+
+sys.modules[__name__].__class__ = _Package
