@@ -93,12 +93,15 @@ def _add_validate(commands: argparse._SubParsersAction) -> None:
 
 
 def _add_query(commands: argparse._SubParsersAction) -> None:
-    names = ", ".join(catalogue())
+    try:
+        named = f"Named queries: {', '.join(catalogue())}."
+    except QueryFileError as error:  # reported when a named query is run; other commands go on
+        named = f"The named queries cannot be read: {error}."
     query_parser = commands.add_parser(
         "query",
         help="run a named query or a SPARQL file",
         description="Run a SPARQL query over the knowledge graph (default graph: the union of "
-        f"the named graphs). Named queries: {names}.",
+        f"the named graphs). {named}",
     )
     query_parser.add_argument("query", metavar="NAME|FILE.rq",
                               help="a named query, or a file holding a SPARQL query")
@@ -180,12 +183,13 @@ def _service_missing(args: argparse.Namespace) -> int:
 
 
 def _named_or_file(name_or_path: str) -> NamedQuery:
-    named = catalogue()
-    if name_or_path in named:
-        return named[name_or_path]
+    """A query file as given, else a named query (which needs the catalogue to be readable)."""
     path = Path(name_or_path)
     if path.suffix in (".rq", ".sparql") and path.is_file():
         return read_query(path)
+    named = catalogue()
+    if name_or_path in named:
+        return named[name_or_path]
     raise UsageError(
         f"no named query or query file {name_or_path!r}; named queries: {', '.join(named)}"
     )

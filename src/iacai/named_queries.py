@@ -51,7 +51,7 @@ _INTEGER = re.compile(r"[+-]?\d+")
 
 
 class QueryFileError(ValueError):
-    """A query file whose header does not follow the format above."""
+    """A query file that is not readable UTF-8 text, or whose header does not follow the format."""
 
 
 class ParameterError(ValueError):
@@ -142,7 +142,12 @@ def to_oxigraph(term: Identifier) -> pyoxigraph.NamedNode | pyoxigraph.Literal:
 
 def read_query(path: Path) -> NamedQuery:
     """A named query from its file: the header parsed, each parameter checked against the text."""
-    text = path.read_text(encoding="utf-8")
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as error:
+        raise QueryFileError(f"{path.name}: not UTF-8 text (byte {error.start})") from None
+    except OSError as error:
+        raise QueryFileError(f"{path.name}: cannot be read ({error.strerror})") from None
     fields = _header_fields(text)
     parameters = tuple(_parameter(path, line) for line in fields.get("param", []))
     for parameter in parameters:

@@ -16,6 +16,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from iacai import __version__, named_queries
 from iacai.namespaces import PREFIXES
 from iacai.service import settings
+from iacai.service.command import NOT_SERVABLE, servable_snapshot
 from iacai.service.engine.pool import QueryPool
 from iacai.service.engine.worker import WorkerSetup
 from iacai.service.http.answer_cache import AnswerCacheMiddleware
@@ -30,13 +31,7 @@ from iacai.service.pages.search_page import keep_building
 from iacai.service.sparql import named_query_routes, protocol
 from iacai.service.sparql.answerer import Answerer
 from iacai.service.sparql.service_description import Describer
-from iacai.snapshot import (
-    SNAPSHOT_FILE_VARIABLE,
-    Snapshot,
-    jsonld_context,
-    read_snapshot,
-    validated_snapshot,
-)
+from iacai.snapshot import SNAPSHOT_FILE_VARIABLE, Snapshot, jsonld_context, read_snapshot
 from iacai.stores import opening
 from iacai.stores.location import StoreKind
 
@@ -168,7 +163,15 @@ def app_from_environment() -> FastAPI:
 
     `iacai serve --workers N` validates once and hands every process the same snapshot file, so
     all of them serve the same bytes (blank-node labels included) and none validates again.
+    Started by uvicorn alone, it does what `iacai serve` does first: the configured data dir,
+    validated, and the store prepared and checked.
     """
+    config = settings.from_sources()
     snapshot_file = os.environ.get(SNAPSHOT_FILE_VARIABLE)
-    snapshot = read_snapshot(snapshot_file) if snapshot_file else validated_snapshot()
-    return create_app(settings.from_sources(), snapshot)
+    if snapshot_file:
+        return create_app(config, read_snapshot(snapshot_file))
+    try:
+        snapshot = servable_snapshot(config)
+    except NOT_SERVABLE as error:
+        raise SystemExit(f"iacai serve: {error}") from None
+    return create_app(config, snapshot)

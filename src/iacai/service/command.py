@@ -6,16 +6,19 @@ import argparse
 import os
 import sys
 import tempfile
+from collections.abc import Sequence
 from pathlib import Path
 
 import uvicorn
 
+from iacai import named_queries
 from iacai.dataset import DataFileError
 from iacai.service import settings
 from iacai.service.http.server import uvicorn_options
 from iacai.snapshot import (
     SNAPSHOT_FILE_VARIABLE,
     GraphRefusedError,
+    Snapshot,
     validated_snapshot,
     write_snapshot,
 )
@@ -37,6 +40,28 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     settings.add_arguments(parser)
 
 
+NOT_SERVABLE = (
+    GraphRefusedError,
+    DataFileError,
+    opening.StoreNotReadyError,
+    named_queries.QueryFileError,
+)
+"""What `servable_snapshot` raises: each says in one line why the service cannot start."""
+
+
+def servable_snapshot(config: settings.Settings, data: Sequence[str] = ()) -> Snapshot:
+    """The data (`--data` files, else the data dir or the essay), validated, with the store
+    prepared and checked, before listening.
+
+    The named queries are read too, so that a broken query file stops start-up with its name.
+    """
+    named_queries.catalogue()
+    snapshot = validated_snapshot(data, Path(config.data_dir) if config.data_dir else None)
+    opening.prepare(config.store_location, snapshot.nquads, snapshot.version)
+    opening.check_remote(config.store_location, snapshot.nquads)
+    return snapshot
+
+
 def run(args: argparse.Namespace) -> int:
     """Serve until interrupted; exit 1 when the graph or store cannot serve, 2 on a bad setting."""
     try:
@@ -47,10 +72,8 @@ def run(args: argparse.Namespace) -> int:
         print(f"iacai serve: {error}", file=sys.stderr)
         return 2
     try:
-        snapshot = validated_snapshot(args.data, Path(config.data_dir) if config.data_dir else None)
-        opening.prepare(config.store_location, snapshot.nquads, snapshot.version)
-        opening.check_remote(config.store_location, snapshot.nquads)
-    except (GraphRefusedError, DataFileError, opening.StoreNotReadyError) as error:
+        snapshot = servable_snapshot(config, args.data)
+    except NOT_SERVABLE as error:
         print(f"iacai serve: {error}", file=sys.stderr)
         return 1
     print(
