@@ -19,9 +19,10 @@ from iacai.service import settings
 from iacai.service.command import NOT_SERVABLE, servable_snapshot
 from iacai.service.engine.pool import QueryPool
 from iacai.service.engine.worker import WorkerSetup
+from iacai.service.http.addresses import base_url
 from iacai.service.http.answer_cache import AnswerCacheMiddleware
-from iacai.service.http.errors import ProtocolError, plain_error, plain_http_error
-from iacai.service.http.negotiation import Kind, by_parameter, choose, formats_of
+from iacai.service.http.errors import ServiceError, plain_error, plain_http_error
+from iacai.service.http.negotiation import Kind, formats_of, negotiate
 from iacai.service.http.openapi import answers
 from iacai.service.http.security_headers import add_security_headers
 from iacai.service.linked_data import dereferencing
@@ -89,7 +90,7 @@ def create_app(config: settings.Settings, snapshot: Snapshot) -> FastAPI:
         context,
         app.state.linked_data.dumps,
     )
-    app.add_exception_handler(ProtocolError, for_people(plain_error))
+    app.add_exception_handler(ServiceError, for_people(plain_error))
     app.add_exception_handler(StarletteHTTPException, for_people(plain_http_error))
     if config.cache_entries:  # added first, so it runs inside CORS and the security headers
         app.add_middleware(
@@ -147,14 +148,10 @@ async def healthz(request: Request) -> dict[str, object]:
 
 async def void(request: Request, format: str | None = None) -> Response:
     """The VoID description in any RDF format (Turtle unless asked otherwise)."""
-    offered = formats_of(Kind.GRAPH)
-    chosen = (
-        by_parameter(format, offered) if format else choose(request.headers.get("accept"), offered)
-    )
-    if chosen is None:
-        raise ProtocolError(406, "The VoID description is available in RDF formats only.")
+    accept = request.headers.get("accept")
+    chosen = negotiate(format, accept, formats_of(Kind.GRAPH), "the VoID description")
     describer: Describer = request.app.state.describer
-    body = describer.render(str(request.base_url).rstrip("/"), "void", chosen)
+    body = describer.render(base_url(request), "void", chosen)
     return Response(body, media_type=chosen.content_type, headers={"Vary": "Accept"})
 
 

@@ -31,11 +31,12 @@ from pyoxigraph import (
 )
 
 from iacai.jsonld_context import compact
+from iacai.namespaces import XSD
 
 Row = Sequence[Any]
 """One solution: a pyoxigraph term or None per variable, in the order of the variables."""
 
-XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
+XSD_STRING = str(XSD.string)
 TRUNCATION_NOTE = "The result-row cap of this endpoint was reached: later rows are not included."
 
 

@@ -1,4 +1,9 @@
-"""Errors as answers a person can read: a status and a plain-text message, never a traceback."""
+"""Errors as answers a person can read: a status and a plain-text message, never a traceback.
+
+Each kind of error is named for what went wrong, so a reader of a `raise` knows the status
+without looking it up: the request broke the protocol or a limit, named nothing we have, asked
+for a format we cannot give, or was sound but could not be answered.
+"""
 
 from __future__ import annotations
 
@@ -7,7 +12,7 @@ from fastapi.responses import PlainTextResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 
-class ProtocolError(Exception):
+class ServiceError(Exception):
     """A request the service answers with an error status and a plain message."""
 
     def __init__(self, status: int, message: str, headers: dict[str, str] | None = None) -> None:
@@ -17,9 +22,32 @@ class ProtocolError(Exception):
         self.headers = headers or {}
 
 
+class ProtocolError(ServiceError):
+    """The request breaks the SPARQL protocol or a limit of this endpoint (400, 413, 415)."""
+
+
+class NotFoundError(ServiceError):
+    """The request names nothing this service has (404)."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(404, message)
+
+
+class NotAcceptableError(ServiceError):
+    """Neither the `format` parameter nor `Accept` names a format the answer is offered in (406)."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(406, message)
+
+
+class QueryFailedError(ServiceError):
+    """A sound query that could not be answered: the engine failed or gave up (500, 503), or
+    the remote store did (502, 504)."""
+
+
 async def plain_error(_request: Request, error: Exception) -> PlainTextResponse:
-    """The handler the app registers for ProtocolError."""
-    assert isinstance(error, ProtocolError)
+    """The handler the app registers for every ServiceError."""
+    assert isinstance(error, ServiceError)
     return PlainTextResponse(error.message + "\n", status_code=error.status, headers=error.headers)
 
 

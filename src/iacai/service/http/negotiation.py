@@ -12,6 +12,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import Enum
 
+from iacai.service.http.errors import NotAcceptableError
+
 
 class Kind(Enum):
     """What an answer is, which decides the formats it can be written in."""
@@ -140,6 +142,31 @@ def choose(header: str | None, offered: Sequence[Format]) -> Format | None:
         rank = (-matched.quality, matched.position, preference)
         if best is None or rank < best:
             best, chosen = rank, candidate
+    return chosen
+
+
+def negotiate(
+    format_parameter: str | None, accept: str | None, offered: Sequence[Format], what: str
+) -> Format:
+    """The answer's format: the `format` parameter if given, else `Accept`, else 406.
+
+    Every answer the service negotiates comes through here; `what` names the answer in the 406
+    message ("this query", "the VoID description", an IRI), which lists what is offered.
+    """
+    if format_parameter:
+        chosen = by_parameter(format_parameter, offered)
+        if chosen is None:
+            names = ", ".join(f.parameter_names[0] for f in offered)
+            raise NotAcceptableError(
+                f"format={format_parameter!r} is not offered for {what}; try {names}."
+            )
+        return chosen
+    chosen = choose(accept, offered)
+    if chosen is None:
+        types = ", ".join(f.media_type for f in offered)
+        raise NotAcceptableError(
+            f"None of the accepted media types is offered for {what}; it is available as {types}."
+        )
     return chosen
 
 

@@ -23,16 +23,16 @@ from iacai import __version__, resources
 from iacai.jsonld_context import load_context
 from iacai.namespaces import BASE, PREFIXES
 from iacai.service.engine.writers import write_graph
-from iacai.service.http.errors import ProtocolError
+from iacai.service.http.addresses import served_path
+from iacai.service.http.errors import NotFoundError
 from iacai.service.http.negotiation import (
     FORMATS,
     HTML,
     Format,
     Kind,
-    by_parameter,
     by_suffix,
-    choose,
     formats_of,
+    negotiate,
 )
 from iacai.service.http.openapi import answers
 from iacai.service.linked_data.descriptions import (
@@ -186,7 +186,7 @@ async def dump(request: Request, file_name: str) -> Response:
     stem, _, suffix = file_name.rpartition(".")
     found = _state(request).dumps.get(suffix) if stem == "iacai" else None
     if found is None:
-        raise ProtocolError(404, f"No dump {file_name}; see /.well-known/void for the list.")
+        raise NotFoundError(f"No dump {file_name}; see /.well-known/void for the list.")
     return Response(
         found.body,
         media_type=f"{found.media_type}; charset=utf-8",
@@ -222,17 +222,11 @@ def _dereference(
     by_file = by_suffix(suffix, offered) if dot and "/" not in suffix else None
     if by_file is not None:
         if not exists(stem):
-            raise ProtocolError(404, f"{BASE}{stem} is not in this knowledge graph.")
+            raise NotFoundError(f"{BASE}{stem} is not in this knowledge graph.")
         return render(stem, by_file)
     if not exists(path):
-        raise ProtocolError(404, f"{BASE}{path} is not in this knowledge graph.")
-    if format:
-        chosen = by_parameter(format, offered) or by_suffix(format, offered)
-    else:
-        chosen = choose(request.headers.get("accept"), offered)
-    if chosen is None:
-        names = ", ".join(f.media_type for f in offered)
-        raise ProtocolError(406, f"{BASE}{path} is available as: {names}.")
+        raise NotFoundError(f"{BASE}{path} is not in this knowledge graph.")
+    chosen = negotiate(format, request.headers.get("accept"), offered, BASE + path)
     return RedirectResponse(f"/{path}.{chosen.suffix}", status_code=303, headers={"Vary": "Accept"})
 
 
@@ -297,7 +291,7 @@ def _document_response(body: bytes, chosen: Format, iri: str) -> Response:
 
 def _alternates(iri: str) -> list[dict[str, Any]]:
     """The same document in every other format, as links for a page's head and footer."""
-    path = "/" + iri[len(BASE) :]
+    path = served_path(iri)
     return [
         {"href": f"{path}.{f.suffix}", "media_type": f.media_type, "name": f.suffix}
         for f in DOCUMENT_FORMATS

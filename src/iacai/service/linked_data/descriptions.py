@@ -19,7 +19,7 @@ from typing import Any, Final
 from pyoxigraph import BlankNode, NamedNode, RdfFormat, Store, Triple, serialize
 
 from iacai.jsonld_context import compact, expand_rdf
-from iacai.namespaces import BASE, CONTEXT_IRI, IACAI
+from iacai.namespaces import CONTEXT_IRI, IACAI
 from iacai.stores.opening import memory_store
 
 _RDFS = "http://www.w3.org/2000/01/rdf-schema#"
@@ -202,8 +202,3 @@ def _property_pointing_at(node: Mapping[str, Any], target: str) -> str | None:
         if not key.startswith("@") and {"@id": target} in node[key]:
             return key
     return None
-
-
-def served_path(iri: str) -> str | None:
-    """The path this service answers an IRI of the project at (`/id/challenge/bias`), else None."""
-    return "/" + iri[len(BASE) :] if iri.startswith(BASE) else None

@@ -21,6 +21,7 @@ from rdflib.term import Node
 from iacai import resources
 from iacai.dataset import parse_file
 from iacai.namespaces import BASE, IACAI, SHAPES_IRI
+from iacai.service.http.addresses import served_path
 from iacai.terms import compact
 
 
@@ -86,8 +87,9 @@ def vocabulary_documents() -> dict[str, VocabularyDocument]:
     by_path: dict[str, VocabularyDocument] = {}
     for document in documents:
         for iri in (document.iri, document.version_iri):
-            if iri and iri.startswith(BASE):
-                by_path[iri[len(BASE) :]] = document
+            path = served_path(iri) if iri else None
+            if path:
+                by_path[path.removeprefix("/")] = document
     return by_path
 
 
@@ -274,6 +276,4 @@ def _href(iri: Node) -> str:
     text = str(iri)
     if text.startswith(str(IACAI)):
         return "/ontology" + text[len(str(IACAI)) - 1 :]
-    if text.startswith(BASE):
-        return "/" + text[len(BASE) :]
-    return text
+    return served_path(text) or text

@@ -20,7 +20,7 @@ from pyoxigraph import NamedNode
 from iacai import resources
 from iacai.namespaces import IACAI
 from iacai.service.engine.worker import QueryAnswer, QueryJob
-from iacai.service.http.errors import ProtocolError
+from iacai.service.http.errors import NotFoundError, QueryFailedError
 from iacai.service.linked_data.descriptions import served_path
 from iacai.service.pages.query_pages import templates
 
@@ -77,7 +77,7 @@ async def index_page(request: Request, kind: str) -> HTMLResponse:
     described = KINDS.get(kind)
     if described is None:
         known = ", ".join(f"/id/{k}/" for k in KINDS)
-        raise ProtocolError(404, f"There is no index of {kind!r}; the indexes: {known}.")
+        raise NotFoundError(f"There is no index of {kind!r}; the indexes: {known}.")
     rows = await _rows(request, described.class_iri)
     groups = _grouped(described, rows)
     context = {
@@ -95,7 +95,7 @@ async def _rows(request: Request, class_iri: str) -> list[dict[str, Any]]:
     settings = request.app.state.settings
     reply = await request.app.state.pool.run(job, settings.query_timeout)
     if not isinstance(reply, QueryAnswer):
-        raise ProtocolError(503, "The index could not be read from the store just now.")
+        raise QueryFailedError(503, "The index could not be read from the store just now.")
     return [
         {name: term["value"] for name, term in binding.items()}
         for binding in json.loads(reply.body)["results"]["bindings"]

@@ -32,12 +32,12 @@ router = APIRouter(include_in_schema=False)
 
 _PROPERTY_KINDS = (OWL.ObjectProperty, OWL.DatatypeProperty, OWL.AnnotationProperty, RDF.Property)
 
-DEFAULT_QUERY = """PREFIX iacai: <https://w3id.org/iacai/ontology#>
-PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+DEFAULT_QUERY = f"""PREFIX iacai: <{PREFIXES["iacai"]}>
+PREFIX rdfs: <{PREFIXES["rdfs"]}>
 
-SELECT ?challenge ?label WHERE {
+SELECT ?challenge ?label WHERE {{
   ?challenge a iacai:Challenge ; rdfs:label ?label .
-}
+}}
 ORDER BY ?label
 """
 

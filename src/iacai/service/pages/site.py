@@ -15,12 +15,8 @@ from fastapi.responses import HTMLResponse
 from pyoxigraph import BlankNode, Literal, NamedNode, Triple
 
 from iacai.namespaces import BASE, CONTEXT_IRI, IACAI, ONTOLOGY_IRI, SHAPES_IRI
-from iacai.service.linked_data.descriptions import (
-    RDF_TYPE,
-    ResourceIndex,
-    framed_jsonld,
-    served_path,
-)
+from iacai.service.http.addresses import base_url, served_path
+from iacai.service.linked_data.descriptions import RDF_TYPE, ResourceIndex, framed_jsonld
 from iacai.service.linked_data.vocabularies import VocabularyDocument
 from iacai.service.pages.matrix import table_3
 from iacai.service.pages.query_pages import templates
@@ -130,7 +126,7 @@ async def home(request: Request) -> HTMLResponse:
         "ontology_href": served_path(ONTOLOGY_IRI),
         "shapes_href": served_path(SHAPES_IRI),
         "context_href": served_path(CONTEXT_IRI),
-        "base_url": str(request.base_url).rstrip("/"),
+        "base_url": base_url(request),
         "example_iri": f"{BASE}id/challenge/bias",
     }
     return _page(request, "home.html", context)
@@ -147,11 +143,11 @@ async def matrix_page(request: Request) -> HTMLResponse:
 async def matrix_svg(request: Request) -> Response:
     """The same matrix as an SVG picture; its marks link (absolutely) to challenge and benefit."""
     matrix = table_3(_index(request).store)
-    base_url = str(request.base_url).rstrip("/")
+    root = base_url(request)
     response = templates.TemplateResponse(
         request,
         "matrix.svg",
-        {"matrix": matrix, "href": lambda iri: base_url + (served_path(iri) or "")},
+        {"matrix": matrix, "href": lambda iri: root + (served_path(iri) or "")},
         media_type="image/svg+xml",
     )
     response.headers["Content-Disposition"] = "inline; filename=iacai-table-3.svg"

@@ -17,8 +17,8 @@ from iacai.service.engine.pool import QueryPool, QueryTimeoutError, WorkerCrashe
 from iacai.service.engine.worker import QueryJob, QueryRejected, StoreFailed
 from iacai.service.http.answer_cache import etag_matches
 from iacai.service.http.caches import AnswerCache, CachedAnswer
-from iacai.service.http.errors import ProtocolError
-from iacai.service.http.negotiation import HTML, Format, Kind, by_parameter, choose, formats_of
+from iacai.service.http.errors import ProtocolError, QueryFailedError
+from iacai.service.http.negotiation import HTML, Format, Kind, formats_of, negotiate
 from iacai.service.settings import Settings
 
 TRUNCATED_HEADER = "X-Iacai-Result-Truncated"
@@ -67,22 +67,10 @@ class Answerer:
         format_parameter: str | None,
         with_page: bool = True,
     ) -> Format:
-        """The answer format: the `format` parameter if given, else the Accept header (or 406)."""
+        """The answer format: results or RDF by the query's form (and the page, for browsers)."""
         kind = Kind.GRAPH if outline.returns_graph else Kind.RESULTS
         offered = (*formats_of(kind), HTML) if with_page else formats_of(kind)
-        if format_parameter:
-            chosen = by_parameter(format_parameter, offered)
-            if chosen is None:
-                names = ", ".join(n for f in offered for n in f.parameter_names[:1])
-                raise ProtocolError(
-                    406, f"format={format_parameter!r} cannot be given for this query; try {names}."
-                )
-            return chosen
-        chosen = choose(request.headers.get("accept"), offered)
-        if chosen is None:
-            types = ", ".join(f.media_type for f in offered)
-            raise ProtocolError(406, f"None of the accepted media types can be given; try {types}.")
-        return chosen
+        return negotiate(format_parameter, request.headers.get("accept"), offered, "this query")
 
     async def answer(
         self, request: Request, query: QueryRequest, answer_format: Format
@@ -119,28 +107,28 @@ class Answerer:
             reply = await self._pool.run(job, timeout)
         except QueryTimeoutError:
             if self._settings.store_location.is_remote:
-                raise ProtocolError(
+                raise QueryFailedError(
                     504,
                     f"Query timeout reached: the SPARQL store at {self._settings.store} did not "
                     f"answer within {timeout:g} s; the request to it was dropped.",
                 ) from None
-            raise ProtocolError(
+            raise QueryFailedError(
                 503,
                 f"Query timeout reached: the query ran longer than {timeout:g} s and was stopped. "
                 "Narrow it down (a LIMIT, more specific patterns) and try again.",
             ) from None
         except WorkerCrashedError:
-            raise ProtocolError(
+            raise QueryFailedError(
                 503,
                 "The query engine failed on this query and was restarted; other queries are "
                 "unaffected. Check the query for extreme nesting or size.",
             ) from None
         if isinstance(reply, StoreFailed):
-            raise ProtocolError(reply.status, reply.message)
+            raise QueryFailedError(reply.status, reply.message)
         if isinstance(reply, QueryRejected):
             if reply.syntax:
                 raise ProtocolError(400, f"Syntax error in the query: {_readable_position(reply)}")
-            raise ProtocolError(500, f"The query could not be evaluated: {reply.message}")
+            raise QueryFailedError(500, f"The query could not be evaluated: {reply.message}")
         return CachedAnswer(reply.body, reply.truncated)
 
     def _check_service(self, endpoint: str) -> None:

@@ -12,7 +12,7 @@ from fastapi import APIRouter, Request, Response
 from fastapi.responses import JSONResponse
 
 from iacai.named_queries import NamedQuery, ParameterError
-from iacai.service.http.errors import ProtocolError
+from iacai.service.http.errors import NotFoundError, ProtocolError
 from iacai.service.http.negotiation import FORMATS, HTML, Kind, choose, formats_of
 from iacai.service.http.openapi import answers
 from iacai.service.pages.query_pages import catalogue_page
@@ -50,7 +50,7 @@ async def run_query(request: Request, name: str) -> Response:
     catalogue: dict[str, NamedQuery] = request.app.state.catalogue
     named = catalogue.get(name)
     if named is None:
-        raise ProtocolError(404, f"There is no named query {name!r}; GET /queries lists them.")
+        raise NotFoundError(f"There is no named query {name!r}; GET /queries lists them.")
     values = dict(request.query_params)
     format_parameter = values.pop("format", None)
     try:

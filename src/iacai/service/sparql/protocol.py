@@ -13,8 +13,9 @@ from urllib.parse import parse_qsl
 from fastapi import APIRouter, Request, Response
 from pyoxigraph import NamedNode
 
+from iacai.service.http.addresses import base_url
 from iacai.service.http.errors import ProtocolError
-from iacai.service.http.negotiation import FORMATS, HTML, Kind, by_parameter, choose, formats_of
+from iacai.service.http.negotiation import FORMATS, HTML, Kind, formats_of, negotiate
 from iacai.service.http.openapi import answers
 from iacai.service.pages.query_pages import query_page
 from iacai.service.sparql.answerer import Answerer, QueryRequest
@@ -140,16 +141,12 @@ async def _respond(request: Request, parameters: ProtocolParameters) -> Response
 
 def _service_description(request: Request, format_parameter: str | None) -> Response:
     offered = (*formats_of(Kind.GRAPH), HTML)
-    if format_parameter:
-        chosen = by_parameter(format_parameter, offered)
-    else:
-        chosen = choose(request.headers.get("accept"), offered)
-    if chosen is None:
-        raise ProtocolError(406, "The service description is available as RDF or HTML only.")
+    accept = request.headers.get("accept")
+    chosen = negotiate(format_parameter, accept, offered, "the service description")
     if chosen is HTML:
         return query_page(request, None)
     describer: Describer = request.app.state.describer
-    body = describer.render(_base_url(request), "service", chosen)
+    body = describer.render(base_url(request), "service", chosen)
     return Response(body, media_type=chosen.content_type, headers={"Vary": "Accept"})
 
 
@@ -223,7 +220,3 @@ def _decoded(body: bytes, charset: str) -> str:
         raise ProtocolError(
             400, f"The request body is not valid UTF-8 (byte {error.start})."
         ) from None
-
-
-def _base_url(request: Request) -> str:
-    return str(request.base_url).rstrip("/")
