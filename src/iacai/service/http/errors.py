@@ -40,6 +40,13 @@ class NotAcceptableError(ServiceError):
         super().__init__(406, message)
 
 
+class NotReadyError(ServiceError):
+    """What was asked for is still being made at start-up (503, with a Retry-After)."""
+
+    def __init__(self, message: str, retry_after: int = 2) -> None:
+        super().__init__(503, message, {"Retry-After": str(retry_after)})
+
+
 class QueryFailedError(ServiceError):
     """A sound query that could not be answered: the engine failed or gave up (500, 503), or
     the remote store did (502, 504)."""

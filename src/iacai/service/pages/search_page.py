@@ -15,13 +15,14 @@ from typing import Any, Final
 from fastapi import APIRouter, Request, Response
 
 from iacai import resources
+from iacai.namespaces import FOAF, IACAI
 from iacai.search import Hit, SearchIndex, SearchRow
 from iacai.service.engine.pool import QueryPool
 from iacai.service.engine.worker import QueryAnswer, QueryJob
-from iacai.service.http.errors import ProtocolError
-from iacai.service.http.negotiation import HTML, Format, Kind, by_parameter, choose
+from iacai.service.http.addresses import served_path
+from iacai.service.http.errors import NotReadyError
+from iacai.service.http.negotiation import HTML, Format, Kind, negotiate
 from iacai.service.http.openapi import answers
-from iacai.service.linked_data.descriptions import served_path
 from iacai.service.pages.query_pages import templates
 from iacai.terms import compact
 
@@ -34,21 +35,21 @@ _BUILD_TIMEOUT: Final = 120.0
 log = logging.getLogger(__name__)
 _KINDS: Final = (
     # the kind shown for a hit: the first of its types found here, else its first type
-    ("https://w3id.org/iacai/ontology#Challenge", "Challenge"),
-    ("https://w3id.org/iacai/ontology#Benefit", "Benefit"),
-    ("https://w3id.org/iacai/ontology#ChallengeCategory", "Challenge category"),
-    ("https://w3id.org/iacai/ontology#BenefitCategory", "Benefit category"),
-    ("https://w3id.org/iacai/ontology#UnlistedSource", "Source missing from the reference list"),
-    ("https://w3id.org/iacai/ontology#Source", "Source"),
-    ("http://xmlns.com/foaf/0.1/Person", "Person"),
-    ("http://xmlns.com/foaf/0.1/Organization", "Organization"),
-    ("https://w3id.org/iacai/ontology#SourceIssue", "Problem in the essay's sources"),
-    ("https://w3id.org/iacai/ontology#InTextCitation", "In-text citation"),
-    ("https://w3id.org/iacai/ontology#Essay", "Essay"),
-    ("https://w3id.org/iacai/ontology#Section", "Section of the essay"),
-    ("https://w3id.org/iacai/ontology#Table", "Table of the essay"),
-    ("https://w3id.org/iacai/ontology#ImplementationStage", "Implementation stage"),
-    ("https://w3id.org/iacai/ontology#CountryExample", "Country example"),
+    (str(IACAI.Challenge), "Challenge"),
+    (str(IACAI.Benefit), "Benefit"),
+    (str(IACAI.ChallengeCategory), "Challenge category"),
+    (str(IACAI.BenefitCategory), "Benefit category"),
+    (str(IACAI.UnlistedSource), "Source missing from the reference list"),
+    (str(IACAI.Source), "Source"),
+    (str(FOAF.Person), "Person"),
+    (str(FOAF.Organization), "Organization"),
+    (str(IACAI.SourceIssue), "Problem in the essay's sources"),
+    (str(IACAI.InTextCitation), "In-text citation"),
+    (str(IACAI.Essay), "Essay"),
+    (str(IACAI.Section), "Section of the essay"),
+    (str(IACAI.Table), "Table of the essay"),
+    (str(IACAI.ImplementationStage), "Implementation stage"),
+    (str(IACAI.CountryExample), "Country example"),
 )
 
 
@@ -95,18 +96,10 @@ def kind_of(types: tuple[str, ...]) -> str:
 )
 async def search(request: Request, q: str = "", format: str | None = None) -> Response:
     """Ranked hits for `q`: an HTML page for browsers, JSON (`application/json`) for programs."""
-    offered = (SEARCH_JSON, HTML)
-    chosen = by_parameter(format, offered) if format else choose(
-        request.headers.get("accept"), offered
-    )
-    if chosen is None:
-        raise ProtocolError(406, "Search answers are text/html or application/json.")
+    chosen = negotiate(format, request.headers.get("accept"), (SEARCH_JSON, HTML), "search")
     index: SearchIndex | None = getattr(request.app.state, "search_index", None)
     if index is None:
-        raise ProtocolError(
-            503, "The search index is still being built; try again in a moment.",
-            headers={"Retry-After": "2"},
-        )
+        raise NotReadyError("The search index is still being built; try again in a moment.")
     hits = [_described(hit) for hit in index.search(q[:500])]
     if chosen is HTML:
         return templates.TemplateResponse(
