@@ -20,8 +20,8 @@ from pyoxigraph import NamedNode
 from iacai import resources
 from iacai.namespaces import IACAI
 from iacai.service.engine.worker import QueryAnswer, QueryJob
+from iacai.service.http.addresses import served_path
 from iacai.service.http.errors import NotFoundError, QueryFailedError
-from iacai.service.linked_data.descriptions import served_path
 from iacai.service.pages.query_pages import templates
 
 router = APIRouter(include_in_schema=False)
