@@ -3,7 +3,8 @@
 Every format the service writes is a row of FORMATS: its media type, the other media types that
 select it, the names the `format` parameter takes, and its W3C format IRI for the service
 description. Which rows fit an answer depends on its kind: SPARQL results (SELECT, ASK), an RDF
-graph (CONSTRUCT, DESCRIBE, the service description) or the HTML page.
+graph (CONSTRUCT, DESCRIBE, the service description), the HTML page, or a reference (a source of
+the essay for a reference manager, negotiated as DOI content negotiation does).
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ class Kind(Enum):
     RESULTS = "results"
     GRAPH = "graph"
     PAGE = "page"
+    REFERENCE = "reference"
 
 
 @dataclass(frozen=True)
@@ -73,6 +75,14 @@ FORMATS: tuple[Format, ...] = (
            (), f"{_W3C}N-Quads", "nq"),
     Format("html", "text/html", Kind.PAGE, ("html",),
            ("application/xhtml+xml",), None, "html"),
+    Format("bibtex", "application/x-bibtex", Kind.REFERENCE, ("bibtex", "bib"),
+           ("text/x-bibtex",), None, "bib"),
+    Format("ris", "application/x-research-info-systems", Kind.REFERENCE, ("ris",),
+           (), None, "ris"),
+    Format("csljson", "application/vnd.citationstyles.csl+json", Kind.REFERENCE,
+           ("csl-json", "csljson", "csl"), (), None, "csl.json"),
+    Format("bibliography", "text/x-bibliography", Kind.REFERENCE, ("bibliography", "citation"),
+           (), None, "txt"),
 )
 # fmt: on
 """Within a kind, the order is the server's preference when a client accepts several equally."""
@@ -182,6 +192,15 @@ def by_parameter(value: str, offered: Sequence[Format]) -> Format | None:
 def by_suffix(suffix: str, offered: Sequence[Format]) -> Format | None:
     """The offered format whose documents end in `.suffix` (`ttl`, `jsonld`, `html`, ...)."""
     return next((f for f in offered if f.suffix == suffix.lower()), None)
+
+
+def split_suffix(file_name: str, offered: Sequence[Format]) -> tuple[str, Format] | None:
+    """A file name as its stem and the offered format its suffix names (`x.csl.json`), or None."""
+    for candidate in sorted(offered, key=lambda f: -len(f.suffix or "")):
+        ending = f".{candidate.suffix}"
+        if candidate.suffix and file_name.lower().endswith(ending) and len(file_name) > len(ending):
+            return file_name[: -len(ending)], candidate
+    return None
 
 
 def _best_range(ranges: Sequence[MediaRange], candidate: Format) -> MediaRange | None:

@@ -6,7 +6,8 @@ suffix names a thing (a challenge, the ontology, a named graph), so the server a
 `303 See Other` to the document about it in the negotiated format (`/id/challenge/bias` ->
 `/id/challenge/bias.ttl`, `.jsonld`, `.nt`, `.rdf` or `.html`); a document IRI answers `200` in
 its own format. Negotiation is by `?format=`, else by `Accept` (q-values), with `Vary: Accept`;
-an IRI the graph does not have is `404`. docs/linked-data.md describes it for users.
+an IRI the graph does not have is `404`. A source also negotiates the formats of reference
+managers (`references.py`). docs/linked-data.md describes it for users.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, FastAPI, Request, Response
 from fastapi.responses import RedirectResponse
@@ -30,11 +32,12 @@ from iacai.service.http.negotiation import (
     HTML,
     Format,
     Kind,
-    by_suffix,
     formats_of,
     negotiate,
+    split_suffix,
 )
 from iacai.service.http.openapi import answers
+from iacai.service.linked_data import references
 from iacai.service.linked_data.descriptions import (
     ResourceIndex,
     compacted_jsonld,
@@ -53,6 +56,8 @@ DOCUMENT_FORMATS: tuple[Format, ...] = (
     HTML,
 )
 """What a resource or vocabulary is served as: RDF first (for `*/*`), HTML for browsers."""
+SOURCE_FORMATS: tuple[Format, ...] = (*DOCUMENT_FORMATS, *references.REFERENCE_FORMATS)
+"""What a source is served as: its documents, then the formats of reference managers."""
 _DOCUMENT_ANSWERS = answers(200, 303, 404, 406, formats=DOCUMENT_FORMATS)
 
 
@@ -64,16 +69,20 @@ class LinkedData:
     vocabularies: dict[str, VocabularyDocument]
     dumps: Dumps
     graph_names: tuple[str, ...]
+    references: references.References
 
 
 def attach(app: FastAPI, snapshot: Snapshot) -> None:
     """Serve the snapshot's IRIs, vocabularies, context and dumps from this app."""
+    index = ResourceIndex(snapshot.nquads)
     app.state.linked_data = LinkedData(
-        ResourceIndex(snapshot.nquads),
+        index,
         vocabulary_documents(),
         Dumps(snapshot.nquads),
         snapshot.graph_names,
+        references.References(index.store),
     )
+    app.include_router(references.router)
     app.include_router(router)
     app.include_router(site.router)
 
@@ -85,16 +94,19 @@ def _state(request: Request) -> LinkedData:
 @router.get(
     "/id/{path:path}",
     summary="A resource of the knowledge graph (303 to a document)",
-    responses=_DOCUMENT_ANSWERS,
+    responses=answers(200, 303, 400, 404, 406, formats=SOURCE_FORMATS),
 )
 async def resource(request: Request, path: str, format: str | None = None) -> Response:
-    """`/id/{kind}/{slug}` -> 303 to `.ttl`, `.jsonld`, `.nt`, `.rdf` or `.html` (each 200)."""
+    """`/id/{kind}/{slug}` -> 303 to `.ttl`, `.jsonld`, `.nt`, `.rdf` or `.html` (each 200).
+
+    A source (`/id/source/...`) also -> `.bib`, `.ris`, `.csl.json` or `.txt` (`?style=`).
+    """
     state = _state(request)
     return _dereference(
         request,
         f"id/{path}",
         format,
-        DOCUMENT_FORMATS,
+        SOURCE_FORMATS if references.is_source(BASE + "id/" + path) else DOCUMENT_FORMATS,
         exists=lambda stem: state.index.has_subject(BASE + stem),
         render=lambda stem, chosen: _resource_document(request, BASE + stem, chosen),
     )
@@ -217,24 +229,35 @@ def _dereference(
     exists: Callable[[str], bool],
     render: Callable[[str, Format], Response],
 ) -> Response:
-    """303 from a thing to its document in the negotiated format; 200 for a document."""
-    stem, dot, suffix = path.rpartition(".")
-    by_file = by_suffix(suffix, offered) if dot and "/" not in suffix else None
+    """303 from a thing to its document in the negotiated format; 200 for a document.
+
+    The redirect keeps the query's other parameters (a citation's `style`).
+    """
+    by_file = split_suffix(path, offered)
     if by_file is not None:
+        stem, chosen = by_file
         if not exists(stem):
             raise NotFoundError(f"{BASE}{stem} is not in this knowledge graph.")
-        return render(stem, by_file)
+        return render(stem, chosen)
     if not exists(path):
         raise NotFoundError(f"{BASE}{path} is not in this knowledge graph.")
     chosen = negotiate(format, request.headers.get("accept"), offered, BASE + path)
-    return RedirectResponse(f"/{path}.{chosen.suffix}", status_code=303, headers={"Vary": "Accept"})
+    kept = [(k, v) for k, v in request.query_params.multi_items() if k != "format"]
+    query = f"?{urlencode(kept)}" if kept else ""
+    return RedirectResponse(
+        f"/{path}.{chosen.suffix}{query}", status_code=303, headers={"Vary": "Accept"}
+    )
 
 
 def _resource_document(request: Request, iri: str, chosen: Format) -> Response:
     index = _state(request).index
     triples = index.description(iri)
+    if chosen.kind is Kind.REFERENCE:
+        return references.reference_document(request, iri, chosen)
     if chosen is HTML:
-        return site.resource_page(request, iri, triples, _alternates(iri))
+        return site.resource_page(
+            request, iri, triples, _alternates(iri), references.page_markup(request, iri)
+        )
     if chosen.name == "jsonld":
         body = jsonld_bytes(framed_jsonld(iri, triples))
     else:
@@ -294,6 +317,6 @@ def _alternates(iri: str) -> list[dict[str, Any]]:
     path = served_path(iri)
     return [
         {"href": f"{path}.{f.suffix}", "media_type": f.media_type, "name": f.suffix}
-        for f in DOCUMENT_FORMATS
+        for f in (SOURCE_FORMATS if references.is_source(iri) else DOCUMENT_FORMATS)
         if f is not HTML
     ]

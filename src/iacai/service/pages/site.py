@@ -175,9 +175,17 @@ async def citation_integrity(request: Request) -> HTMLResponse:
 
 
 def resource_page(
-    request: Request, iri: str, triples: Sequence[Triple], alternates: list[dict[str, Any]]
+    request: Request,
+    iri: str,
+    triples: Sequence[Triple],
+    alternates: list[dict[str, Any]],
+    citation: dict[str, Any] | None = None,
 ) -> HTMLResponse:
-    """A resource's page: its types, its properties, what links to it, and its JSON-LD."""
+    """A resource's page: its types, its properties, what links to it, and its JSON-LD.
+
+    A source's page also carries `citation` (its `citation_*` meta tags and COinS) for the
+    browser connectors of reference managers.
+    """
     index = _index(request)
     root = NamedNode(iri)
     own = [t for t in triples if t.subject == root]
@@ -193,6 +201,7 @@ def resource_page(
         "incoming": _rows(index, [(t.predicate, t.subject) for t in incoming]),
         "alternates": alternates,
         "jsonld": framed_jsonld(iri, triples),
+        "citation": citation,
     }
     return _page(request, "resource.html", context)
 
