@@ -20,8 +20,7 @@ import httpx
 import pytest
 import rispy
 from bibtexparser.middlewares import LatexDecodingMiddleware, SeparateCoAuthors, SplitNameParts
-
-from conftest import SOURCES, Expected
+from reference_data import SOURCES, Expected
 
 SOURCE_IDS = [s.key for s in SOURCES]
 RIS_LINE = re.compile(r"^[A-Z][A-Z0-9]  - .*$")
