@@ -74,3 +74,22 @@ def test_the_query_page_runs_a_query_and_shows_its_results(
     browser.save_screenshot(str(artifacts / "query.png"))
     assert len(rows) == 15  # the example query lists the fifteen challenges
     assert "Bias" in browser.find_element(By.ID, "results").text
+
+
+def test_a_source_page_gives_a_browser_connector_its_citation(
+    browser: Any, browser_service: RunningService
+) -> None:
+    """What Zotero's embedded-metadata and COinS translators read from the page's DOM."""
+    browser.get(browser_service.url + "/id/source/charles-2022")
+    tags = browser.execute_script(
+        "return [...document.querySelectorAll('meta[name^=\"citation_\"]')]"
+        ".map(m => [m.name, m.content]);"
+    )
+    assert ["citation_title", "Artificial Intelligence for data-driven decisionmaking and "
+            "governance in public affairs"] in tags
+    assert [c for n, c in tags if n == "citation_author"] == [
+        "Charles, V.", "Rana, N. P.", "Carter, L."]
+    assert ["citation_doi", "10.1016/j.giq.2022.101742"] in tags
+    assert ["citation_journal_title", "Government Information Quarterly"] in tags
+    coins = browser.find_element(By.CSS_SELECTOR, "span.Z3988").get_attribute("title")
+    assert "rft_id=info%3Adoi%2F10.1016%2Fj.giq.2022.101742" in coins

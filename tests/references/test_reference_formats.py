@@ -174,6 +174,14 @@ def test_the_style_parameter_picks_another_csl_style_and_survives_the_303(
     assert text.startswith("[1]") and "V. Charles, N. P. Rana, and L. Carter" in text
 
 
+def test_a_style_in_the_accept_header_is_honoured_as_at_doi_org(client: httpx.Client) -> None:
+    accept = "text/x-bibliography; style=ieee"
+    redirect = client.get("/id/source/charles-2022", headers={"Accept": accept})
+    assert redirect.headers["location"] == "/id/source/charles-2022.txt"
+    text = client.get(redirect.headers["location"], headers={"Accept": accept}).text
+    assert text.startswith("[1]")
+
+
 @pytest.mark.parametrize("style", ["no-such-style", "../apa", "apa%00"])
 def test_an_unknown_style_is_a_400_that_says_what_styles_are(
     client: httpx.Client, style: str

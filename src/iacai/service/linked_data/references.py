@@ -2,7 +2,8 @@
 
 A source IRI negotiates these four beside its RDF and HTML documents, as DOI content negotiation
 does (`Accept: application/x-bibtex` on `/id/source/agrawal-2022` -> 303 to `.bib`); the formatted
-citation takes `?style=` (a CSL style name, APA by default). `/dumps/references.bib`, `.ris`,
+citation takes `?style=` or `Accept: text/x-bibliography; style=...` (a CSL style name, APA by
+default). `/dumps/references.bib`, `.ris`,
 `.csl.json` and `.txt` hold every source. Everything is written from the CSL-JSON items that
 `iacai.citations` reads from the served graph once per snapshot.
 """
@@ -135,7 +136,17 @@ def _answer(body: str, chosen: Format, file_name: str) -> Response:
 
 
 def _style(request: Request) -> str:
-    return request.query_params.get("style") or DEFAULT_STYLE
+    """`?style=`, else a `style` parameter of `Accept: text/x-bibliography` (as doi.org reads)."""
+    if request.query_params.get("style"):
+        return request.query_params["style"]
+    for media_range in request.headers.get("accept", "").split(","):
+        media_type, *parameters = (part.strip() for part in media_range.split(";"))
+        if media_type.lower() == "text/x-bibliography":
+            for parameter in parameters:
+                name, _, value = parameter.partition("=")
+                if name.strip().lower() == "style" and value.strip():
+                    return value.strip().strip('"')
+    return DEFAULT_STYLE
 
 
 def _references(request: Request) -> References:
