@@ -12,8 +12,8 @@ import json
 import httpx
 import pytest
 from rdflib import Graph, URIRef
+from w3id_server import W3id
 
-from conftest import W3id
 from iacai import __version__
 from iacai.namespaces import BASE, CONTEXT_IRI
 
