@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 import httpx
+import pytest
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import RDF, VOID, XSD
 
@@ -63,11 +64,17 @@ def test_void_as_jsonld(client: httpx.Client) -> None:
     assert "@context" in response.json()
 
 
-def test_query_page_is_accessible_and_offline(client: httpx.Client) -> None:
-    response = client.get("/sparql", headers={"Accept": BROWSER_ACCEPT})
+@pytest.mark.parametrize(
+    ("editor", "labelled"),
+    [("plain", '<label for="query">'), ("yasgui", 'aria-label="SPARQL editor and results"')],
+)
+def test_query_page_is_accessible_and_offline(
+    client: httpx.Client, editor: str, labelled: str
+) -> None:
+    response = client.get("/sparql", params={"editor": editor}, headers={"Accept": BROWSER_ACCEPT})
     assert response.status_code == 200
     page = response.text
-    assert '<label for="query">' in page
+    assert labelled in page
     assert "<main" in page and "<nav" in page and "<header" in page
     assert "table-3-matrix" in page  # the named queries are offered as examples
     assert_no_remote_assets(page)

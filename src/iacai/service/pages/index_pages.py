@@ -78,7 +78,7 @@ async def index_page(request: Request, kind: str) -> HTMLResponse:
     if described is None:
         known = ", ".join(f"/id/{k}/" for k in KINDS)
         raise NotFoundError(f"There is no index of {kind!r}; the indexes: {known}.")
-    rows = await _rows(request, described.class_iri)
+    rows = await resources_of(request, described.class_iri)
     groups = _grouped(described, rows)
     context = {
         "kind": described,
@@ -89,7 +89,8 @@ async def index_page(request: Request, kind: str) -> HTMLResponse:
     return templates.TemplateResponse(request, "index.html", context, headers={"Vary": "Accept"})
 
 
-async def _rows(request: Request, class_iri: str) -> list[dict[str, Any]]:
+async def resources_of(request: Request, class_iri: str) -> list[dict[str, Any]]:
+    """Every resource of a class, with its label, order and grouping (one row each)."""
     query = (resources.queries_dir() / "internal" / "index-of-kind.rq").read_text("utf-8")
     job = QueryJob(query, "json", _MOST_ROWS, substitutions=(("class", NamedNode(class_iri)),))
     settings = request.app.state.settings

@@ -15,9 +15,10 @@ from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 from rdflib.namespace import OWL, RDF, RDFS
 
+from iacai import query_lexer
 from iacai.named_queries import NamedQuery
 from iacai.namespaces import BASE, PREFIXES
-from iacai.service.http.negotiation import FORMATS, Kind
+from iacai.service.http.negotiation import FORMATS, Kind, formats_of
 from iacai.service.http.security_headers import (
     CONTENT_SECURITY_POLICY,
     policy_allowing_inline_scripts,
@@ -89,7 +90,12 @@ def catalogue_page(request: Request) -> HTMLResponse:
     """The named queries as a page: what each answers, and a form to run it."""
     context = {
         "queries": list(request.app.state.catalogue.values()),
-        "formats": [f for f in FORMATS if f.kind is not Kind.PAGE],
+        "formats": {
+            named.name: formats_of(
+                Kind.GRAPH if query_lexer.outline(named.text).returns_graph else Kind.RESULTS
+            )
+            for named in request.app.state.catalogue.values()
+        },
     }
     return templates.TemplateResponse(request, "queries.html", context, headers={"Vary": "Accept"})
 

@@ -6,6 +6,7 @@ Shared by the SPARQL endpoint and the named queries, so both answer, cache and f
 from __future__ import annotations
 
 import hashlib
+import json
 import re
 from dataclasses import dataclass
 from typing import Any
@@ -22,6 +23,7 @@ from iacai.service.http.negotiation import HTML, Format, Kind, formats_of, negot
 from iacai.service.settings import Settings
 
 TRUNCATED_HEADER = "X-Iacai-Result-Truncated"
+_JSON = next(f for f in formats_of(Kind.RESULTS) if f.name == "json")
 _POSITION = re.compile(r"^error at (\d+):(\d+):\s*")
 
 
@@ -91,6 +93,16 @@ class Answerer:
         if cached.truncated:
             headers[TRUNCATED_HEADER] = "true"
         return Response(cached.body, headers=headers, media_type=answer_format.content_type)
+
+    async def solutions(self, query: QueryRequest) -> tuple[dict[str, Any], bool]:
+        """The query's SPARQL JSON results, parsed, and whether the row cap cut them: for pages
+        that show an answer as a table. Cached and failing as `answer` does."""
+        etag = self._etag(query, _JSON)
+        cached = self._cache.get(etag)
+        if cached is None:
+            cached = await self._run(query, _JSON)
+            self._cache.put(etag, cached)
+        return json.loads(cached.body), cached.truncated
 
     async def _run(self, query: QueryRequest, answer_format: Format) -> CachedAnswer:
         job = QueryJob(

@@ -15,6 +15,7 @@ from iacai.named_queries import NamedQuery, ParameterError
 from iacai.service.http.errors import NotFoundError, ProtocolError
 from iacai.service.http.negotiation import FORMATS, HTML, Kind, choose, formats_of
 from iacai.service.http.openapi import answers
+from iacai.service.pages.named_query_pages import named_query_page
 from iacai.service.pages.query_pages import catalogue_page
 from iacai.service.sparql.answerer import Answerer, QueryRequest
 
@@ -42,7 +43,8 @@ async def list_queries(request: Request) -> Response:
     summary="Run a named query; each parameter as ?name=value; format by Accept or ?format=",
     response_class=Response,
     responses=answers(
-        200, 304, 400, 404, 406, 503, formats=(*formats_of(Kind.RESULTS), *formats_of(Kind.GRAPH))
+        200, 304, 400, 404, 406, 503,
+        formats=(*formats_of(Kind.RESULTS), *formats_of(Kind.GRAPH), HTML),
     ),
 )
 async def run_query(request: Request, name: str) -> Response:
@@ -53,13 +55,15 @@ async def run_query(request: Request, name: str) -> Response:
         raise NotFoundError(f"There is no named query {name!r}; GET /queries lists them.")
     values = dict(request.query_params)
     format_parameter = values.pop("format", None)
+    answerer: Answerer = request.app.state.answerer
+    outline = answerer.checked_outline(named.text)
+    answer_format = answerer.negotiate(request, outline, format_parameter)
+    if answer_format is HTML:
+        return await named_query_page(request, named, values)
     try:
         substitutions = named.oxigraph_substitutions(values)
     except ParameterError as error:
         raise ProtocolError(400, str(error)) from None
-    answerer: Answerer = request.app.state.answerer
-    outline = answerer.checked_outline(named.text)
-    answer_format = answerer.negotiate(request, outline, format_parameter, with_page=False)
     bound = tuple(sorted((variable.value, term) for variable, term in substitutions.items()))
     return await answerer.answer(
         request,

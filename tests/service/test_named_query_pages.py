@@ -1,0 +1,65 @@
+"""Named queries for people, on a real server over every store: a table answer, parameters chosen
+from labels (a label typed by hand works too), only the formats that fit the query's form."""
+
+from __future__ import annotations
+
+import re
+
+import httpx
+
+BROWSER = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
+
+
+def test_a_browser_gets_the_answer_as_a_table_linking_local_pages(client: httpx.Client) -> None:
+    page = client.get(
+        "/queries/benefits-for-challenge",
+        params={"challenge": "https://w3id.org/iacai/id/challenge/bias"},
+        headers={"Accept": BROWSER},
+    )
+    assert page.status_code == 200 and page.headers["content-type"].startswith("text/html")
+    assert "<caption>6 rows</caption>" in page.text
+    assert '<a href="/id/benefit/resource-sharing">Resource sharing</a>' in page.text
+    assert "<th scope=\"col\">benefitLabel</th>" not in page.text  # folded into ?benefit
+
+
+def test_a_label_typed_by_hand_is_taken_for_its_iri(client: httpx.Client) -> None:
+    by_label = client.get(
+        "/queries/benefits-for-challenge", params={"challenge": "bias"}, headers={"Accept": BROWSER}
+    )
+    assert by_label.status_code == 200
+    assert "<caption>6 rows</caption>" in by_label.text
+
+
+def test_iri_parameters_are_chosen_from_a_list_of_labels(client: httpx.Client) -> None:
+    page = client.get("/queries/benefits-for-challenge", headers={"Accept": BROWSER}).text
+    options = re.findall(r'<option value="https://w3id.org/iacai/id/challenge/[^"]+">', page)
+    assert len(options) == 15
+
+
+def test_only_the_formats_that_fit_the_query_are_offered(client: httpx.Client) -> None:
+    page = client.get(
+        "/queries/challenges-ranked-by-benefits", headers={"Accept": BROWSER}
+    ).text
+    downloads = page.split('class="downloads"', 1)[1].split("</p>", 1)[0]
+    offered = set(re.findall(r'format=([a-z/+-]+)"', downloads))
+    assert offered == {"json", "xml", "csv", "tsv"}
+    catalogue = client.get("/queries", headers={"Accept": BROWSER}).text
+    assert 'value="ttl"' not in catalogue and 'value="csv"' in catalogue
+
+
+def test_a_bad_value_is_an_error_on_the_page(client: httpx.Client) -> None:
+    page = client.get(
+        "/queries/benefits-for-challenge", params={"challenge": "no such thing"},
+        headers={"Accept": BROWSER},
+    )
+    assert page.status_code == 400
+    assert 'role="alert"' in page.text and "<select" in page.text
+
+
+def test_programs_still_get_results_formats(client: httpx.Client) -> None:
+    answer = client.get(
+        "/queries/benefits-for-challenge",
+        params={"challenge": "id:challenge/bias"},
+        headers={"Accept": "*/*"},
+    )
+    assert answer.headers["content-type"].startswith("application/sparql-results+json")
