@@ -64,11 +64,11 @@ def build_parser(with_service: bool = False) -> argparse.ArgumentParser:
     _add_load(commands)
     _add_serve(commands, with_service)
     for command in commands.choices.values():
-        _add_data(command)
+        add_data_argument(command)
     return parser
 
 
-def _add_data(parser: argparse.ArgumentParser) -> None:
+def add_data_argument(parser: argparse.ArgumentParser) -> None:
     """`--data FILE`, the same for every command: whose data it works on."""
     parser.add_argument(
         "--data", action="append", default=[], metavar="FILE",

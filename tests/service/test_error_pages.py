@@ -13,7 +13,7 @@ ERRORS = [
     ("/id/challenge/no-such-challenge", {}, 404),
     ("/no/such/page", {}, 404),
     ("/sparql", {"default-graph-uri": "not an IRI", "query": "ASK {}"}, 400),
-    ("/queries/benefits-for-challenge", {"challenge": "Bias"}, 400),
+    ("/queries/no-such-query", {}, 404),
     ("/.well-known/void", {"format": "csv"}, 406),
 ]
 
