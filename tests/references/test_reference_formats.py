@@ -22,6 +22,8 @@ import rispy
 from bibtexparser.middlewares import LatexDecodingMiddleware, SeparateCoAuthors, SplitNameParts
 from reference_data import SOURCES, Expected
 
+from iacai.citations import SOURCE_PREFIX
+
 SOURCE_IDS = [s.key for s in SOURCES]
 RIS_LINE = re.compile(r"^[A-Z][A-Z0-9]  - .*$")
 
@@ -45,6 +47,7 @@ def _document(client: httpx.Client, key: str, accept: str, suffix: str) -> httpx
     answer = client.get(redirect.headers["location"])
     assert answer.status_code == 200, answer.text
     assert answer.headers["content-type"] == f"{accept}; charset=utf-8"
+    assert answer.headers["link"] == f'<{SOURCE_PREFIX}{key}>; rel="describes"'
     return answer
 
 

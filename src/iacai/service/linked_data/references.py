@@ -100,7 +100,9 @@ def reference_document(request: Request, iri: str, chosen: Format) -> Response:
     if item is None:
         raise NotFoundError(f"{iri} is not a source of this knowledge graph.")
     body = write(chosen, [item], _style(request))
-    return _answer(body, chosen, f"{source_key(iri)}.{chosen.suffix}")
+    answer = _answer(body, chosen, f"{source_key(iri)}.{chosen.suffix}")
+    answer.headers["Link"] = f'<{iri}>; rel="describes"'
+    return answer
 
 
 def page_markup(request: Request, iri: str) -> dict[str, object] | None:
