@@ -24,6 +24,7 @@ from iacai.service.http.answer_cache import AnswerCacheMiddleware
 from iacai.service.http.errors import ServiceError, plain_error, plain_http_error
 from iacai.service.http.negotiation import Kind, formats_of, negotiate
 from iacai.service.http.openapi import answers
+from iacai.service.http.request_headers import OneReadingMiddleware
 from iacai.service.http.security_headers import add_security_headers
 from iacai.service.linked_data import dereferencing
 from iacai.service.pages import index_pages, query_pages, search_page
@@ -54,6 +55,9 @@ def create_app(config: settings.Settings, snapshot: Snapshot) -> FastAPI:
         snapshot.version,
         snapshot.graph_names,
         config.query_timeout,
+        network=bool(config.service_allowlist) or location.kind is StoreKind.REMOTE,
+        memory_limit=config.worker_memory << 20,
+        max_answer_bytes=config.max_answer_bytes,
     )
 
     @asynccontextmanager
@@ -98,7 +102,9 @@ def create_app(config: settings.Settings, snapshot: Snapshot) -> FastAPI:
             entries=config.cache_entries,
             data_version=snapshot.version,
             largest_body=config.max_query_bytes,
+            cache_bytes=config.cache_bytes,
         )
+    app.add_middleware(OneReadingMiddleware)  # around the cache: both read the same headers
     if config.cors_origins:
         app.add_middleware(
             CORSMiddleware,

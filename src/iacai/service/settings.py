@@ -48,6 +48,14 @@ class Settings:
     max_rows: int = _setting(
         10_000, "most result rows (or triples) returned; a header says when the cap was reached"
     )
+    max_answer_bytes: int = _setting(
+        8 << 20, "largest query answer, in bytes of its terms; rows beyond are cut as at max-rows"
+    )
+    worker_memory: int = _setting(
+        512,
+        "MiB of memory each query worker may use (RLIMIT_DATA); a query needing more is answered "
+        "503 and its worker replaced (0 = unbounded)",
+    )
     max_header_bytes: int = _setting(
         400_000,
         "largest request head (request line and headers) in bytes, 400 and closed beyond; room "
@@ -58,6 +66,16 @@ class Settings:
     )
     limit_concurrency: int = _setting(
         256, "most connections and requests at once; requests beyond are answered 503"
+    )
+    write_timeout: float = _setting(
+        20.0,
+        "seconds a client may take to read an answer's bytes waiting beyond 64 KiB before the "
+        "connection is dropped",
+    )
+    max_buffered_bytes: int = _setting(
+        128 << 20,
+        "bytes of answers waiting for slow readers, all connections together; beyond, the "
+        "connection with the most waiting is dropped",
     )
     max_nesting: int = _setting(
         64, "deepest nesting of ( { [ accepted in a query (400 beyond; guards the parser stack)"
@@ -70,6 +88,9 @@ class Settings:
     )
     cache_entries: int = _setting(
         512, "answers kept in the in-memory response cache (0 turns the cache off)"
+    )
+    cache_bytes: int = _setting(
+        32 << 20, "bytes of answers each in-memory cache keeps at most (answers over 1 MiB never)"
     )
     cache_max_age: int = _setting(
         60, "seconds clients may reuse an answer (Cache-Control max-age; 0 = revalidate)"
@@ -123,6 +144,8 @@ def _checked(settings: Settings) -> Settings:
         "query_workers",
         "max_query_bytes",
         "max_rows",
+        "max_answer_bytes",
+        "max_buffered_bytes",
         "max_nesting",
         "max_header_bytes",
         "timeout_keep_alive",
@@ -131,10 +154,12 @@ def _checked(settings: Settings) -> Settings:
     for name in positive:
         if getattr(settings, name) < 1:
             raise ValueError(f"{name.replace('_', '-')} must be at least 1")
-    if settings.query_timeout <= 0:
-        raise ValueError("query-timeout must be a positive number of seconds")
-    if settings.cache_entries < 0 or settings.cache_max_age < 0:
-        raise ValueError("cache-entries and cache-max-age cannot be negative")
+    if settings.query_timeout <= 0 or settings.write_timeout <= 0:
+        raise ValueError("query-timeout and write-timeout must be positive numbers of seconds")
+    if min(settings.cache_entries, settings.cache_max_age, settings.cache_bytes) < 0:
+        raise ValueError("cache-entries, cache-bytes and cache-max-age cannot be negative")
+    if settings.worker_memory < 0:
+        raise ValueError("worker-memory cannot be negative (0 means unbounded)")
     StoreLocation.parse(settings.store)
     return settings
 

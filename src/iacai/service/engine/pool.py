@@ -14,7 +14,14 @@ import socket
 from multiprocessing.process import BaseProcess
 
 from iacai.service.engine import wire
-from iacai.service.engine.worker import QueryJob, WorkerReply, WorkerSetup, serve
+from iacai.service.engine.worker import (
+    OutOfMemory,
+    QueryJob,
+    WorkerReady,
+    WorkerReply,
+    WorkerSetup,
+    serve,
+)
 
 log = logging.getLogger(__name__)
 
@@ -48,8 +55,11 @@ class _Worker:
         process = _CONTEXT.Process(target=serve, args=(worker_end, setup), daemon=True)
         process.start()
         worker_end.close()
-        if wire.receive(server_end) != "ready":
+        ready = wire.receive(server_end)
+        if not isinstance(ready, WorkerReady):
             raise RuntimeError("query worker did not start")
+        for why in ready.unrestricted:
+            log.warning("query worker %s runs unrestricted, %s", process.pid, why)
         return process, server_end
 
     async def connect(self) -> None:
@@ -135,6 +145,9 @@ class QueryPool:
         except BaseException:  # died, or the request was cancelled while the worker was busy
             self._replace(worker)
             raise
+        if isinstance(reply, OutOfMemory):  # the worker ends after saying so
+            self._replace(worker)
+            return reply
         self._busy.discard(worker)
         self._idle.put_nowait(worker)
         return reply

@@ -8,7 +8,7 @@ The store is whichever `--store` names (iacai.stores): each answers pyoxigraph's
 
 from __future__ import annotations
 
-import itertools
+import re
 import socket
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -16,10 +16,13 @@ from typing import Any
 
 from pyoxigraph import NamedNode, QueryBoolean, QuerySolutions, Store, Variable
 
-from iacai.service.engine import wire, writers
+from iacai.service.engine import sandbox, wire, writers
 from iacai.stores.location import StoreLocation
 from iacai.stores.opening import open_for_queries
 from iacai.stores.remote import RemoteStore, RemoteStoreError
+
+_HTTP_STATUS = re.compile(r"\bError (\d{3})\b")
+"""How the engine names the status of a SERVICE endpoint's error answer."""
 
 
 @dataclass(frozen=True)
@@ -27,7 +30,8 @@ class WorkerSetup:
     """What every worker starts from: the same store and data, prefixes and JSON-LD context.
 
     The prefixes are also predeclared for queries, as in `iacai query`. `nquads` is what an
-    in-memory store loads; the other stores were prepared before the workers start.
+    in-memory store loads; the other stores were prepared before the workers start. A worker
+    may connect out only when `network` says so (a SERVICE allowlist, a remote store).
     """
 
     nquads: bytes
@@ -37,6 +41,11 @@ class WorkerSetup:
     data_version: str = ""
     graph_names: tuple[str, ...] = ()
     query_timeout: float = 10.0
+    network: bool = False
+    memory_limit: int = 0
+    """Bytes of private writable memory (RLIMIT_DATA) a worker may use; 0 = unbounded."""
+    max_answer_bytes: int = 1 << 23
+    """Bytes of terms an answer may carry before it is cut (as at the row cap)."""
 
 
 @dataclass(frozen=True)
@@ -53,6 +62,8 @@ class QueryJob:
     query: str
     format_name: str
     max_rows: int
+    federated: bool = False
+    """Whether the query calls SERVICE: an error then does not repeat what the endpoint said."""
     default_graphs: tuple[str, ...] = ()
     named_graphs: tuple[str, ...] = ()
     union_default_graph: bool = True
@@ -76,6 +87,25 @@ class QueryRejected:
 
 
 @dataclass(frozen=True)
+class Unrepresentable:
+    """The answer cannot be written in the format asked for (406)."""
+
+    message: str
+
+
+@dataclass(frozen=True)
+class OutOfMemory:
+    """The query needed more memory than a worker may use; the worker ends after replying."""
+
+
+@dataclass(frozen=True)
+class WorkerReady:
+    """Sent once the store is open: what the worker could not restrict, for the server's log."""
+
+    unrestricted: tuple[str, ...]
+
+
+@dataclass(frozen=True)
 class StoreFailed:
     """A remote store was down or answered badly (502), or too slowly (504)."""
 
@@ -83,16 +113,25 @@ class StoreFailed:
     status: int
 
 
-WorkerReply = QueryAnswer | QueryRejected | StoreFailed
+WorkerReply = QueryAnswer | QueryRejected | StoreFailed | Unrepresentable | OutOfMemory
 """What a worker sends back for a job."""
 
 
 def serve(channel: socket.socket, setup: WorkerSetup) -> None:
-    """The worker's life: open the store, say ready, then answer jobs until told to stop."""
+    """The worker's life: restrict itself, open the store, say ready, answer jobs until told to
+    stop; after running out of memory it says so and ends (the server starts a fresh one)."""
+    unrestricted = [
+        f"network: {why}"
+        for why in ([] if setup.network else [sandbox.forbid_network()])
+        if why is not None
+    ]
+    if setup.memory_limit:
+        why = sandbox.limit_memory(setup.memory_limit)
+        unrestricted += [f"memory: {why}"] if why is not None else []
     store = open_for_queries(
         setup.store, setup.nquads, setup.data_version, setup.graph_names, setup.query_timeout
     )
-    wire.send(channel, "ready")
+    wire.send(channel, WorkerReady(tuple(unrestricted)))
     while True:
         try:
             job = wire.receive(channel)
@@ -100,7 +139,10 @@ def serve(channel: socket.socket, setup: WorkerSetup) -> None:
             return
         if job is None:
             return
-        wire.send(channel, execute(store, job, setup))  # type: ignore[arg-type]
+        reply = execute(store, job, setup)  # type: ignore[arg-type]
+        wire.send(channel, reply)
+        if isinstance(reply, OutOfMemory):
+            return
 
 
 def execute(store: Store | RemoteStore, job: QueryJob, setup: WorkerSetup) -> WorkerReply:
@@ -109,18 +151,31 @@ def execute(store: Store | RemoteStore, job: QueryJob, setup: WorkerSetup) -> Wo
         arguments = _dataset_arguments(job)
         result = store.query(job.query, prefixes=dict(setup.prefixes), **arguments)
         if isinstance(result, QuerySolutions):
-            body = writers.write_solutions_within_cap(job.format_name, result, job.max_rows)
+            body = writers.write_solutions_within_cap(
+                job.format_name, result, job.max_rows, setup.max_answer_bytes
+            )
             if body is not None:
-                return QueryAnswer(body, truncated=False)
-            # maybe over the cap: evaluated again, its rows counted as they are written
+                return _sendable(QueryAnswer(body, truncated=False), job)
+            # maybe over a cap: evaluated again, its rows counted as they are written
             result = store.query(job.query, prefixes=dict(setup.prefixes), **arguments)
-        return _serialized(result, job, setup)
+        return _sendable(_serialized(result, job, setup), job)
     except RemoteStoreError as error:
         return StoreFailed(error.message, error.status)
     except SyntaxError as error:
         return QueryRejected(str(error), syntax=True)
+    except MemoryError:
+        return OutOfMemory()
     except Exception as error:
+        if job.federated:
+            return QueryRejected(_federation_failure(str(error)), syntax=False)
         return QueryRejected(str(error) or type(error).__name__, syntax=False)
+
+
+def _federation_failure(message: str) -> str:
+    """What to say when a query with SERVICE fails: the status, never the endpoint's body."""
+    status = _HTTP_STATUS.search(message)
+    said = f" (it answered {status[1]})" if status else ""
+    return f"a federated call (SERVICE) failed{said}; its answer is not repeated here."
 
 
 def _dataset_arguments(job: QueryJob) -> dict[str, Any]:
@@ -136,12 +191,22 @@ def _dataset_arguments(job: QueryJob) -> dict[str, Any]:
     return arguments
 
 
+def _sendable(answer: QueryAnswer, job: QueryJob) -> QueryAnswer | Unrepresentable:
+    """The answer, unless it is XML holding a character that XML cannot carry."""
+    if job.format_name in _XML_FORMATS:
+        refusal = writers.xml_refusal(answer.body)
+        if refusal is not None:
+            return Unrepresentable(refusal)
+    return answer
+
+
+_XML_FORMATS = frozenset({"xml", "rdfxml"})
+
+
 def _serialized(result: Any, job: QueryJob, setup: WorkerSetup) -> QueryAnswer:
     if isinstance(result, QueryBoolean):
         return QueryAnswer(writers.write_boolean(job.format_name, result), truncated=False)
-    rows = list(itertools.islice(result, job.max_rows + 1))
-    truncated = len(rows) > job.max_rows
-    rows = rows[: job.max_rows]
+    rows, truncated = writers.rows_within_caps(result, job.max_rows, setup.max_answer_bytes)
     if hasattr(result, "variables"):  # solutions, from pyoxigraph or a remote store
         body = writers.write_solutions(job.format_name, result.variables, rows, truncated)
     else:

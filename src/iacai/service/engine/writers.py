@@ -11,7 +11,8 @@ from __future__ import annotations
 import csv
 import io
 import json
-from collections.abc import Callable, Mapping, Sequence
+import re
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 from xml.sax.saxutils import escape, quoteattr
 
@@ -37,7 +38,9 @@ Row = Sequence[Any]
 """One solution: a pyoxigraph term or None per variable, in the order of the variables."""
 
 XSD_STRING = str(XSD.string)
-TRUNCATION_NOTE = "The result-row cap of this endpoint was reached: later rows are not included."
+TRUNCATION_NOTE = (
+    "A result cap of this endpoint (rows or bytes) was reached: later rows are not included."
+)
 
 
 def write_solutions(
@@ -58,15 +61,16 @@ more times it occurs than there are rows when no literal holds it."""
 
 
 def write_solutions_within_cap(
-    format_name: str, solutions: QuerySolutions, max_rows: int
+    format_name: str, solutions: QuerySolutions, max_rows: int, max_bytes: int
 ) -> bytes | None:
-    """A SELECT answer written by pyoxigraph, or None when it may hold more than `max_rows` rows.
+    """A SELECT answer written by pyoxigraph, or None when it may hold more than `max_rows` rows
+    or `max_bytes` bytes.
 
     The rows are bounded from above by counting a byte string every row writes (in a literal it
     only counts too many), so an answer under the cap is never cut; the writing stops early
-    when it grows past LARGEST_NATIVE_ANSWER, so a huge answer costs no memory here.
+    when it grows past the byte cap, so a huge answer costs no memory here.
     """
-    sink = _BoundedSink(LARGEST_NATIVE_ANSWER)
+    sink = _BoundedSink(min(LARGEST_NATIVE_ANSWER, max_bytes))
     try:
         solutions.serialize(sink, format=_BOOLEAN_FORMATS[format_name])
     except _AnswerTooLargeError:
@@ -96,6 +100,39 @@ class _BoundedSink:
 
     def flush(self) -> None:
         pass
+
+
+def rows_within_caps(rows: Iterable[Row], max_rows: int, max_bytes: int) -> tuple[list[Row], bool]:
+    """The first rows that fit both caps (the size of a row is that of its terms' text), and
+    whether any were left out. Rows are taken one at a time, so a huge answer is never held."""
+    kept: list[Row] = []
+    size = 0
+    for row in rows:
+        size += sum(len(str(term)) for term in row if term is not None) + _ROW_OVERHEAD
+        if len(kept) == max_rows or size > max_bytes:
+            return kept, True
+        kept.append(row)
+    return kept, False
+
+
+_ROW_OVERHEAD = 16
+"""Bytes a row costs beyond its terms' text, at least (separators, brackets)."""
+
+
+def xml_refusal(body: bytes) -> str | None:
+    """Why an XML answer cannot be sent (a character XML 1.0 forbids, even as a reference)."""
+    found = _XML_FORBIDDEN.search(body)
+    if found is None:
+        return None
+    code = ord(found[0].decode("utf-8"))
+    return (
+        f"The answer holds the character U+{code:04X}, which XML 1.0 cannot carry; "
+        "ask for another format (JSON, CSV, TSV, or an RDF format other than RDF/XML)."
+    )
+
+
+_XML_FORBIDDEN = re.compile(rb"[\x00-\x08\x0b\x0c\x0e-\x1f]|\xef\xbf[\xbe\xbf]")
+"""Characters outside XML 1.0's Char production, as UTF-8 (surrogates cannot be in UTF-8)."""
 
 
 def write_boolean(format_name: str, answer: QueryBoolean) -> bytes:

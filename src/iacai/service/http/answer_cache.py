@@ -3,25 +3,24 @@
 A cache hit costs what HTTP alone costs: no FastAPI routing, no lexical check, no negotiation,
 no ETag hash. The key is everything an answer depends on (method, path, raw query string,
 Accept, and for a POST its Content-Type and body) plus the data version; the service serves one
-data version for its whole life, so an entry never goes stale. Only 200 responses that carry an
-`ETag` are kept: the service gives an ETag exactly to answers that the key fully determines
-(query answers and dumps). The ETag is kept with the entry, so `If-None-Match` is answered with
-a 304 here too. The middleware sits inside CORS and the security headers, so those still apply.
+data version for its whole life, so an entry never goes stale. Repeated header lines were
+joined or refused before this runs (`request_headers`), so the key reads what the app reads.
+Only 200 responses that carry an `ETag` are kept: the service gives an ETag exactly to answers
+that the key fully determines (query answers and dumps). The ETag is kept with the entry, so
+`If-None-Match` is answered with a 304 here too. The middleware sits inside CORS and the
+security headers, so those still apply.
 """
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, MutableMapping
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import Any
 
 from iacai.service.http.caches import LARGEST_CACHED_ANSWER, AnswerCache
+from iacai.service.http.request_headers import ASGIApp, Message, Scope
 
-Scope = MutableMapping[str, Any]
-Message = MutableMapping[str, Any]
 Receive = Callable[[], Awaitable[Message]]
 Send = Callable[[Message], Awaitable[None]]
-ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
 
 RequestKey = tuple[str, str, str, bytes, bytes | None, bytes | None, bytes]
 """Data version, method, path, raw query string, Accept, Content-Type, body."""
@@ -54,9 +53,11 @@ def etag_matches(etag: str, if_none_match: str | None) -> bool:
 class AnswerCacheMiddleware:
     """Serves and revalidates repeated GET and POST requests from memory (ASGI middleware)."""
 
-    def __init__(self, app: ASGIApp, entries: int, data_version: str, largest_body: int) -> None:
+    def __init__(
+        self, app: ASGIApp, entries: int, data_version: str, largest_body: int, cache_bytes: int
+    ) -> None:
         self.app = app
-        self._cache: AnswerCache[RequestKey, CachedResponse] = AnswerCache(entries)
+        self._cache: AnswerCache[RequestKey, CachedResponse] = AnswerCache(entries, cache_bytes)
         self._data_version = data_version
         self._largest_body = largest_body
 
@@ -66,9 +67,9 @@ class AnswerCacheMiddleware:
             await self.app(scope, receive, send)
             return
         accept = content_type = if_none_match = content_length = None
-        for name, value in scope["headers"]:
+        for name, value in scope["headers"]:  # one line each (request_headers.py)
             if name == b"accept":
-                accept = value if accept is None else accept + b"," + value
+                accept = value
             elif name == b"if-none-match":
                 if_none_match = value
             elif name == b"content-type":

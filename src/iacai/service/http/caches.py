@@ -1,7 +1,8 @@
 """Small in-memory caches of whole answers, least recently used first out.
 
 The graph never changes while the service runs, so an identical query always has the identical
-answer; a cache lets repeated queries skip the worker round trip. Size 0 turns it off. The
+answer; a cache lets repeated queries skip the worker round trip. Size 0 turns it off. Each
+cache is bounded in bytes as well as in entries, so its worst case is known beforehand. The
 Answerer keeps answers by ETag (which includes the data version); the answer-cache middleware
 keeps whole responses by the request that asked for them.
 """
@@ -33,11 +34,19 @@ class CachedAnswer:
 
 
 class AnswerCache(Generic[Key, Answer]):
-    """Least-recently-used answers, at most `entries` of them, none over LARGEST_CACHED_ANSWER."""
+    """Least-recently-used answers: at most `entries` of them and `size_limit` bytes of bodies
+    together, none over LARGEST_CACHED_ANSWER."""
 
-    def __init__(self, entries: int) -> None:
+    def __init__(self, entries: int, size_limit: int) -> None:
         self._entries = entries
+        self._size_limit = size_limit
+        self._size = 0
         self._answers: OrderedDict[Key, Answer] = OrderedDict()
+
+    @property
+    def size(self) -> int:
+        """Bytes of the bodies kept now."""
+        return self._size
 
     def get(self, key: Key) -> Answer | None:
         answer = self._answers.get(key)
@@ -46,9 +55,14 @@ class AnswerCache(Generic[Key, Answer]):
         return answer
 
     def put(self, key: Key, answer: Answer) -> None:
-        if self._entries == 0 or len(answer.body) > LARGEST_CACHED_ANSWER:
+        size = len(answer.body)
+        if self._entries == 0 or size > min(LARGEST_CACHED_ANSWER, self._size_limit):
             return
+        replaced = self._answers.pop(key, None)
+        if replaced is not None:
+            self._size -= len(replaced.body)
         self._answers[key] = answer
-        self._answers.move_to_end(key)
-        while len(self._answers) > self._entries:
-            self._answers.popitem(last=False)
+        self._size += size
+        while len(self._answers) > self._entries or self._size > self._size_limit:
+            _, dropped = self._answers.popitem(last=False)
+            self._size -= len(dropped.body)

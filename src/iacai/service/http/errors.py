@@ -48,8 +48,8 @@ class NotReadyError(ServiceError):
 
 
 class QueryFailedError(ServiceError):
-    """A sound query that could not be answered: the engine failed or gave up (500, 503), or
-    the remote store did (502, 504)."""
+    """A sound query that could not be answered: the engine failed, gave up or ran out of
+    memory (503), or the remote store did (502, 504)."""
 
 
 async def plain_error(_request: Request, error: Exception) -> PlainTextResponse:

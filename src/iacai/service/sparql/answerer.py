@@ -15,10 +15,16 @@ from fastapi import Request, Response
 
 from iacai import query_lexer
 from iacai.service.engine.pool import QueryPool, QueryTimeoutError, WorkerCrashedError
-from iacai.service.engine.worker import QueryJob, QueryRejected, StoreFailed
+from iacai.service.engine.worker import (
+    OutOfMemory,
+    QueryJob,
+    QueryRejected,
+    StoreFailed,
+    Unrepresentable,
+)
 from iacai.service.http.answer_cache import etag_matches
 from iacai.service.http.caches import AnswerCache, CachedAnswer
-from iacai.service.http.errors import ProtocolError, QueryFailedError
+from iacai.service.http.errors import NotAcceptableError, ProtocolError, QueryFailedError
 from iacai.service.http.negotiation import HTML, Format, Kind, formats_of, negotiate
 from iacai.service.settings import Settings
 
@@ -32,7 +38,7 @@ class QueryRequest:
     """A query and its dataset, as the protocol read them; parameters as engine terms."""
 
     text: str
-    declares_dataset: bool
+    outline: query_lexer.QueryOutline
     default_graphs: tuple[str, ...] = ()
     named_graphs: tuple[str, ...] = ()
     substitutions: tuple[tuple[str, Any], ...] = ()
@@ -45,7 +51,9 @@ class Answerer:
         self._settings = settings
         self._data_version = data_version
         self._pool = pool
-        self._cache: AnswerCache[str, CachedAnswer] = AnswerCache(settings.cache_entries)
+        self._cache: AnswerCache[str, CachedAnswer] = AnswerCache(
+            settings.cache_entries, settings.cache_bytes
+        )
 
     def checked_outline(self, text: str) -> query_lexer.QueryOutline:
         """The query's outline, or a 400 for an update, too deep a nesting or a refused SERVICE."""
@@ -77,7 +85,17 @@ class Answerer:
     async def answer(
         self, request: Request, query: QueryRequest, answer_format: Format
     ) -> Response:
-        """Run the query (or reuse an answer) and respond in the chosen format."""
+        """Run the query (or reuse an answer) and respond in the chosen format.
+
+        An answer that changes at each evaluation (NOW(), RAND(), ...) gets no ETag and is
+        neither kept nor revalidated: a 304 or a cached copy would be a false answer.
+        """
+        if query.outline.nondeterministic:
+            answer = await self._run(query, answer_format)
+            headers = {"Vary": "Accept", "Cache-Control": "no-store"}
+            if answer.truncated:
+                headers[TRUNCATED_HEADER] = "true"
+            return Response(answer.body, headers=headers, media_type=answer_format.content_type)
         etag = self._etag(query, answer_format)
         headers = {
             "ETag": etag,
@@ -109,9 +127,10 @@ class Answerer:
             query=query.text,
             format_name=answer_format.name,
             max_rows=self._settings.max_rows,
+            federated=bool(query.outline.services),
             default_graphs=query.default_graphs,
             named_graphs=query.named_graphs,
-            union_default_graph=not query.declares_dataset,
+            union_default_graph=not query.outline.declares_dataset,
             substitutions=query.substitutions,
         )
         timeout = self._settings.query_timeout
@@ -133,21 +152,33 @@ class Answerer:
             raise QueryFailedError(
                 503,
                 "The query engine failed on this query and was restarted; other queries are "
-                "unaffected. Check the query for extreme nesting or size.",
+                f"unaffected. It needed more memory than a query worker may use "
+                f"({self._settings.worker_memory} MiB, setting worker-memory), or nested too "
+                "deep: narrow it down (a LIMIT, fewer cross products, no ORDER BY over them).",
             ) from None
+        if isinstance(reply, OutOfMemory):
+            raise QueryFailedError(
+                503,
+                f"The query needed more memory than a query worker may use "
+                f"({self._settings.worker_memory} MiB, setting worker-memory); its worker was "
+                "replaced. Narrow it down (a LIMIT, more specific patterns) and try again.",
+            )
         if isinstance(reply, StoreFailed):
             raise QueryFailedError(reply.status, reply.message)
+        if isinstance(reply, Unrepresentable):
+            raise NotAcceptableError(reply.message)
         if isinstance(reply, QueryRejected):
             if reply.syntax:
                 raise ProtocolError(400, f"Syntax error in the query: {_readable_position(reply)}")
-            raise QueryFailedError(500, f"The query could not be evaluated: {reply.message}")
+            raise ProtocolError(400, f"The query could not be evaluated: {reply.message}")
         return CachedAnswer(reply.body, reply.truncated)
 
     def _check_service(self, endpoint: str) -> None:
+        """Allow a SERVICE only to an absolute IRI, written without escapes, on the allowlist."""
         allowlist = self._settings.service_allowlist
         if not allowlist:
             raise ProtocolError(400, "Federated queries (SERVICE) are turned off on this endpoint.")
-        iri = endpoint[1:-1] if endpoint.startswith("<") else None
+        iri = endpoint[1:-1] if endpoint.startswith("<") and "\\" not in endpoint else None
         if iri is None or not any(iri.startswith(prefix) for prefix in allowlist):
             raise ProtocolError(
                 400,

@@ -67,7 +67,7 @@ async def run_query(request: Request, name: str) -> Response:
     bound = tuple(sorted((variable.value, term) for variable, term in substitutions.items()))
     return await answerer.answer(
         request,
-        QueryRequest(named.text, outline.declares_dataset, substitutions=bound),
+        QueryRequest(named.text, outline, substitutions=bound),
         answer_format,
     )
 

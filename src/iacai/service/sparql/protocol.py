@@ -132,7 +132,7 @@ async def _respond(request: Request, parameters: ProtocolParameters) -> Response
         return query_page(request, parameters.query)
     query = QueryRequest(
         parameters.query,
-        outline.declares_dataset,
+        outline,
         parameters.default_graphs,
         parameters.named_graphs,
     )

@@ -1,0 +1,193 @@
+"""The query lexer reads SERVICE as the engine does: every call the engine makes, it reports.
+
+Each query is run on pyoxigraph itself beside a listener on 127.0.0.2 (another port of
+127.0.0.1 where that address is missing): whenever the engine connects, the lexer must have
+found a SERVICE. Written forms from the red team's report, then generated ones.
+"""
+
+from __future__ import annotations
+
+import socket
+import threading
+from collections.abc import Iterator
+
+import pyoxigraph
+import pytest
+from hypothesis import HealthCheck, given, note, settings
+from hypothesis import strategies as st
+
+from iacai.query_lexer import outline
+
+
+class CountingListener:
+    """Counts the connections made to it (and closes each at once)."""
+
+    def __init__(self) -> None:
+        self._socket = socket.socket()
+        try:
+            self._socket.bind(("127.0.0.2", 0))
+        except OSError:
+            self._socket.bind(("127.0.0.1", 0))
+        self._socket.listen(64)
+        host, port = self._socket.getsockname()
+        self.base = f"http://{host}:{port}"
+        self.connections = 0
+        threading.Thread(target=self._accept, daemon=True).start()
+
+    def _accept(self) -> None:
+        while True:
+            try:
+                connection, _ = self._socket.accept()
+            except OSError:
+                return
+            self.connections += 1
+            connection.close()
+
+    def close(self) -> None:
+        self._socket.close()
+
+
+@pytest.fixture(scope="module")
+def listener() -> Iterator[CountingListener]:
+    watching = CountingListener()
+    yield watching
+    watching.close()
+
+
+def _store_matching_every_pattern() -> pyoxigraph.Store:
+    """A store in which each triple pattern before the SERVICE matches, so the call is made."""
+    store = pyoxigraph.Store()
+    store.load(
+        b"""@prefix x: <http://x/> .
+        x:s x:p true, 1e3, 1.5E-2, "a'b", 'a"b', "a''b", 'a""b', "x"@en, 1 ;
+            x:a\\# "o" ; x:a\\' "o" ; x:a%20b "o" ; <http://x/a#b> "o" .""",
+        format=pyoxigraph.RdfFormat.TURTLE,
+    )
+    return store
+
+
+STORE = _store_matching_every_pattern()
+
+
+def engine_connects(listener: CountingListener, query: str) -> bool:
+    """Whether pyoxigraph, running the query, connected to the listener."""
+    before = listener.connections
+    try:
+        result = STORE.query(query)
+        if not isinstance(result, pyoxigraph.QueryBoolean):
+            list(result)
+    except (SyntaxError, OSError, RuntimeError):
+        pass
+    return listener.connections > before
+
+
+def written_forms(base: str) -> dict[str, str]:
+    """SERVICE as the red team wrote it, each a call the engine makes."""
+    e = f"<{base}/sparql>"
+    pattern = "{ ?s ?p ?o }"
+    x = "PREFIX x: <http://x/>"
+    return {
+        "plain": f"SELECT * WHERE {{ SERVICE {e} {pattern} }}",
+        "comment ended by LF": f"SELECT * WHERE {{ SERVICE#x\n{e} {pattern} }}",
+        "comment ended by CR": f"SELECT * WHERE {{ SERVICE#x\r{e} {pattern} }}",
+        "CR hides it from LF-only comments": (
+            f"SELECT * {{ BIND(1 AS ?x) #\r SERVICE {e} {pattern}\n}}"
+        ),
+        "tab": f"SELECT * WHERE {{ SERVICE\t{e} {pattern} }}",
+        "no space": f"SELECT * WHERE {{ SERVICE{e}{pattern} }}",
+        "mixed case": f"SELECT * WHERE {{ sErViCe {e} {pattern} }}",
+        "SILENT": f"SELECT * WHERE {{ SERVICE SILENT {e} {pattern} }}",
+        "SILENT glued": f"SELECT * WHERE {{ SERVICESILENT{e} {pattern} }}",
+        "prefixed name glued": f"PREFIX x: <{base}/> SELECT * {{ SERVICEx:sparql {pattern} }}",
+        "empty prefix glued": f"PREFIX : <{base}/> SELECT * {{ SERVICE:sparql {pattern} }}",
+        "after true": f"SELECT * {{ ?s ?p true SERVICE {e} {pattern} }}",
+        "after a double": f"SELECT * {{ ?s ?p 1e3SERVICE {e} {pattern} }}",
+        "after a local escape": f"{x} SELECT * {{ ?s x:a\\# ?o SERVICE {e} {pattern} }}",
+        "after a quote escape": f"{x} SELECT * {{ ?s x:a\\' ?o SERVICE {e} {pattern} }}",
+        "escape in the IRI": f"SELECT * {{ SERVICE <{base}/\\u0073parql> {pattern} }}",
+        "BASE and a relative IRI": f"BASE <{base}/> SELECT * {{ SERVICE <sparql> {pattern} }}",
+        "variable endpoint": f"SELECT * {{ VALUES ?e {{ {e} }} SERVICE ?e {pattern} }}",
+        "nested groups": f"SELECT * {{ {{ {{ OPTIONAL {{ SERVICE {e} {pattern} }} }} }} }}",
+        "sub-select": f"SELECT * {{ {{ SELECT * {{ SERVICE {e} {pattern} }} }} }}",
+        "FILTER EXISTS": f"SELECT * {{ BIND(1 AS ?x) FILTER EXISTS {{ SERVICE {e} {pattern} }} }}",
+        "MINUS": f"SELECT * {{ BIND(1 AS ?x) MINUS {{ SERVICE {e} {pattern} }} }}",
+        "UNION": f"SELECT * {{ {{ BIND(1 AS ?x) }} UNION {{ SERVICE {e} {pattern} }} }}",
+        "ASK": f"ASK {{ SERVICE {e} {pattern} }}",
+        "CONSTRUCT": f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ SERVICE {e} {pattern} }}",
+        "DESCRIBE": f"DESCRIBE ?s WHERE {{ SERVICE {e} {pattern} }}",
+        "after a long string": f"SELECT * {{ BIND('''a'''' AS ?x) SERVICE {e} {pattern} }}".replace(
+            "'''a''''", "'''a'' '''"
+        ),
+        "after an escaped quote": f'SELECT * {{ BIND("a\\"" AS ?x) SERVICE {e} {pattern} }}',
+        "after a language tag": f"SELECT * {{ BIND('x'@en AS ?l) SERVICE {e} {pattern} }}",
+        "after less-than": f"SELECT * {{ FILTER(1<2) SERVICE {e} {pattern} }}",
+    }
+
+
+@pytest.mark.parametrize("form", list(written_forms("http://h")))
+def test_every_written_form_of_service_is_found(listener: CountingListener, form: str) -> None:
+    query = written_forms(listener.base)[form]
+    assert outline(query).services, f"{form}: the lexer missed the SERVICE in {query!r}"
+    if form != "variable endpoint":
+        assert engine_connects(listener, query), f"{form}: not a call the engine makes"
+
+
+def test_service_in_strings_comments_iris_and_names_is_no_call() -> None:
+    for query in (
+        "SELECT * { ?s ?p 'SERVICE <http://e/> {}' }",
+        'SELECT * { ?s ?p """SERVICE\n<http://e/> {}""" }',
+        "SELECT * { ?s ?p ?o } # SERVICE <http://e/> {}",
+        "SELECT * { ?s <http://x/SERVICE> ?service }",
+        "PREFIX iacai: <https://w3id.org/iacai/ontology#> SELECT * { ?s iacai:publicService ?o }",
+        "SELECT * { _:service ?p ?o }",
+        "SELECT * { ?s ?p 'x'@service }",
+    ):
+        assert outline(query).services == (), query
+
+
+SEPARATORS = st.sampled_from(["", " ", "\t", "\n", "\r", "\r\n", "#c\r", "#c\n", "#\r#\n"])
+BEFORE = st.sampled_from(
+    [
+        "?s ?p ?o .",
+        "?s ?p true",
+        "?s ?p 1e3",
+        "?s ?p 1.5E-2",
+        "?s ?p 'a\\'b'",
+        '?s ?p "a\\"b"',
+        "?s ?p '''a''b'''",
+        '?s ?p """a""b"""',
+        "?s ?p 'x'@en",
+        "?s ?p '1'^^<http://www.w3.org/2001/XMLSchema#integer>",
+        "?s <http://x/a\\u0023b> ?o",
+        "?s x:a\\# ?o",
+        "?s x:a\\' ?o",
+        "?s x:a%20b ?o",
+        "FILTER(1<2)",
+        "BIND(1 AS ?x)",
+        "",
+    ]
+)
+KEYWORD = st.sampled_from(["SERVICE", "service", "Service", "SERVICE SILENT", "SERVICESILENT"])
+
+
+@settings(
+    max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    before=BEFORE,
+    gap1=SEPARATORS,
+    keyword=KEYWORD,
+    gap2=SEPARATORS,
+    endpoint=st.sampled_from(["iri", "e:", ":"]),
+)
+def test_generated_calls_the_engine_makes_are_all_found(
+    listener: CountingListener, before: str, gap1: str, keyword: str, gap2: str, endpoint: str
+) -> None:
+    iri = {"iri": f"<{listener.base}/sparql>", "e:": "e:sparql", ":": ":sparql"}[endpoint]
+    query = (
+        f"PREFIX x: <http://x/> PREFIX e: <{listener.base}/> PREFIX : <{listener.base}/> "
+        f"SELECT * WHERE {{ {before}{gap1}{keyword}{gap2}{iri} {{ ?a ?b ?c }} }}"
+    )
+    note(repr(query))
+    if engine_connects(listener, query):
+        assert outline(query).services, f"the lexer missed a call the engine made: {query!r}"
