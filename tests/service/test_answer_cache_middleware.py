@@ -11,8 +11,12 @@ import pytest
 from fastapi import FastAPI, Request, Response
 from fastapi.testclient import TestClient
 
-from iacai.service.engine.writers import write_solutions_within_cap
+from iacai.service.engine.writers import rows_within_caps, write_solutions_within_cap
 from iacai.service.http.answer_cache import AnswerCacheMiddleware
+from iacai.service.http.caches import AnswerCache, CachedAnswer
+from iacai.service.http.request_headers import OneReadingMiddleware
+
+LARGE = 1 << 30
 
 
 def _counting_app() -> tuple[FastAPI, list[Request]]:
@@ -31,7 +35,10 @@ def _counting_app() -> tuple[FastAPI, list[Request]]:
         seen.append(request)
         return Response("no tag", media_type="text/plain")
 
-    app.add_middleware(AnswerCacheMiddleware, entries=8, data_version="v1", largest_body=1000)
+    app.add_middleware(
+        AnswerCacheMiddleware, entries=8, data_version="v1", largest_body=1000, cache_bytes=10_000
+    )
+    app.add_middleware(OneReadingMiddleware)
     return app, seen
 
 
@@ -106,11 +113,62 @@ def _solutions(rows: int, tricky: bool = False) -> pyoxigraph.QuerySolutions:
 
 @pytest.mark.parametrize("format_name", ["json", "xml", "csv", "tsv"])
 def test_an_answer_over_the_cap_is_never_written_whole(format_name: str) -> None:
-    assert write_solutions_within_cap(format_name, _solutions(4), 3) is None
-    assert write_solutions_within_cap(format_name, _solutions(4, tricky=True), 3) is None
-    assert write_solutions_within_cap(format_name, _solutions(3), 3) is not None
+    assert write_solutions_within_cap(format_name, _solutions(4), 3, LARGE) is None
+    assert write_solutions_within_cap(format_name, _solutions(4, tricky=True), 3, LARGE) is None
+    assert write_solutions_within_cap(format_name, _solutions(3), 3, LARGE) is not None
+    assert write_solutions_within_cap(format_name, _solutions(3), 3, 20) is None
 
 
 def test_an_answer_within_the_cap_is_pyoxigraphs_own() -> None:
     expected = _solutions(2).serialize(format=pyoxigraph.QueryResultsFormat.JSON)
-    assert write_solutions_within_cap("json", _solutions(2), 10) == expected
+    assert write_solutions_within_cap("json", _solutions(2), 10, LARGE) == expected
+
+
+def test_rows_are_cut_at_the_byte_cap_as_at_the_row_cap() -> None:
+    rows, cut = rows_within_caps(_solutions(100), 1000, 1000)
+    assert cut and 10 < len(rows) < 40, len(rows)
+    rows, cut = rows_within_caps(_solutions(100), 5, LARGE)
+    assert cut and len(rows) == 5
+    rows, cut = rows_within_caps(_solutions(100), 100, LARGE)
+    assert not cut and len(rows) == 100
+
+
+def test_the_cache_holds_at_most_its_bytes_and_never_a_large_answer() -> None:
+    cache: AnswerCache[int, CachedAnswer] = AnswerCache(100, 3000)
+    for key in range(10):
+        cache.put(key, CachedAnswer(b"x" * 1000, truncated=False))
+    assert cache.size == 3000
+    assert [key for key in range(10) if cache.get(key) is not None] == [7, 8, 9]
+    cache.put(99, CachedAnswer(b"x" * 3001, truncated=False))
+    assert cache.get(99) is None and cache.size == 3000
+
+
+@pytest.mark.parametrize(
+    ("first", "second"), [("text/csv", "text/plain"), ("text/plain", "text/csv")]
+)
+def test_repeated_accept_lines_are_read_joined_by_the_cache_and_the_app(
+    first: str, second: str
+) -> None:
+    app, seen = _counting_app()
+    client = TestClient(app)
+    poisoning = client.get("/sparql?query=ASK{}", headers=[("Accept", first), ("Accept", second)])
+    assert poisoning.text == f"query=ASK{{}}|{first}, {second}|"
+    alone = client.get("/sparql?query=ASK{}", headers={"Accept": first})
+    assert alone.text == f"query=ASK{{}}|{first}|", "served another request's answer"
+    assert len(seen) == 2
+
+
+def test_a_repeated_content_type_is_refused() -> None:
+    app, seen = _counting_app()
+    client = TestClient(app)
+    response = client.post(
+        "/sparql",
+        content=b"ASK {}",
+        headers=[
+            ("Content-Type", "application/sparql-query"),
+            ("Content-Type", "application/x-www-form-urlencoded"),
+        ],
+    )
+    assert response.status_code == 400
+    assert response.text == "The request has more than one Content-Type header.\n"
+    assert seen == []

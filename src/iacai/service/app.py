@@ -12,6 +12,7 @@ from fastapi import FastAPI, Request, Response
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.requests import ClientDisconnect
 
 from iacai import __version__, named_queries
 from iacai.namespaces import PREFIXES
@@ -21,7 +22,7 @@ from iacai.service.engine.pool import QueryPool
 from iacai.service.engine.worker import WorkerSetup
 from iacai.service.http.addresses import base_url
 from iacai.service.http.answer_cache import AnswerCacheMiddleware
-from iacai.service.http.errors import ServiceError, plain_error, plain_http_error
+from iacai.service.http.errors import ServiceError, client_gone, plain_error, plain_http_error
 from iacai.service.http.negotiation import Kind, formats_of, negotiate
 from iacai.service.http.openapi import answers
 from iacai.service.http.request_headers import OneReadingMiddleware
@@ -96,6 +97,7 @@ def create_app(config: settings.Settings, snapshot: Snapshot) -> FastAPI:
     )
     app.add_exception_handler(ServiceError, for_people(plain_error))
     app.add_exception_handler(StarletteHTTPException, for_people(plain_http_error))
+    app.add_exception_handler(ClientDisconnect, client_gone)
     if config.cache_entries:  # added first, so it runs inside CORS and the security headers
         app.add_middleware(
             AnswerCacheMiddleware,

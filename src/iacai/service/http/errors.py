@@ -7,9 +7,14 @@ for a format we cannot give, or was sound but could not be answered.
 
 from __future__ import annotations
 
-from fastapi import Request
+import logging
+
+from fastapi import Request, Response
 from fastapi.responses import PlainTextResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
+
+log = logging.getLogger("uvicorn.error")
+"""The server's own log (uvicorn's), where a line about a connection belongs."""
 
 
 class ServiceError(Exception):
@@ -67,3 +72,16 @@ async def plain_http_error(_request: Request, error: Exception) -> PlainTextResp
         status_code=error.status_code,
         headers=error.headers,
     )
+
+
+async def client_gone(request: Request, _error: Exception) -> Response:
+    """A client that left while sending its body: one log line, not a traceback (no one reads
+    the answer; a 400 keeps the access log truthful)."""
+    peer = request.client.host if request.client else "unknown"
+    log.info(
+        "%s %s: the client (%s) left before its request body ended",
+        request.method,
+        request.url.path,
+        peer,
+    )
+    return Response(status_code=400)

@@ -7,11 +7,19 @@ keeps the fast parser and adds both bounds: a head (request line and headers) lo
 `max_header_bytes` is refused with 400 like h11 refuses it, and a connection that is idle, or
 still sending its head, `timeout_keep_alive` seconds after it connected or began a request is
 closed.
+
+uvicorn has no write timeout either: an answer a client does not read stays in the server's
+memory for as long as the connection lasts. Here, once more than the transport's high-water
+mark (64 KiB) waits for a client, it must fall back within `write_timeout` seconds or the
+connection is dropped; and when the bytes waiting on all connections together pass
+`max_buffered_bytes`, the connection with the most waiting is dropped at once.
 """
 
 from __future__ import annotations
 
 import asyncio
+import functools
+from dataclasses import dataclass
 from typing import Any
 
 from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
@@ -19,12 +27,26 @@ from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 from iacai.service.settings import Settings
 
 
+@dataclass(frozen=True)
+class WriteLimits:
+    """How long a client may leave an answer unread, and how much all clients together may."""
+
+    timeout: float
+    buffered_bytes: int
+
+
 class BoundedHttpToolsProtocol(HttpToolsProtocol):
-    """httptools with a limit on the head's size and a deadline for idle and slow clients."""
+    """httptools with a limit on the head's size and deadlines for idle, slow and non-reading
+    clients."""
 
     _reading_head = True
     _head_bytes = 0
     _head_deadline: asyncio.TimerHandle | None = None
+    _write_deadline: asyncio.TimerHandle | None = None
+
+    def __init__(self, *args: Any, write_limits: WriteLimits, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._write_limits = write_limits
 
     def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
         super().connection_made(transport)
@@ -34,7 +56,46 @@ class BoundedHttpToolsProtocol(HttpToolsProtocol):
 
     def connection_lost(self, exc: Exception | None) -> None:
         self._cancel_head_deadline()
+        self._cancel_write_deadline()
         super().connection_lost(exc)
+
+    def pause_writing(self) -> None:
+        """More than the high-water mark waits for the client: start its clock, check the sum."""
+        super().pause_writing()
+        if self._write_deadline is None:
+            self._write_deadline = self.loop.call_later(self._write_limits.timeout, self._drop)
+        self._drop_beyond_budget()
+
+    def resume_writing(self) -> None:
+        super().resume_writing()
+        self._cancel_write_deadline()
+
+    def _drop_beyond_budget(self) -> None:
+        waiting = [
+            connection
+            for connection in self.server_state.connections
+            if isinstance(connection, BoundedHttpToolsProtocol) and connection.waits_for_client
+        ]
+        total = sum(connection.transport.get_write_buffer_size() for connection in waiting)
+        waiting.sort(key=lambda connection: connection.transport.get_write_buffer_size())
+        while total > self._write_limits.buffered_bytes and waiting:
+            largest = waiting.pop()
+            total -= largest.transport.get_write_buffer_size()
+            largest._drop()
+
+    @property
+    def waits_for_client(self) -> bool:
+        """Whether bytes beyond the high-water mark wait for this client to read them."""
+        return self._write_deadline is not None
+
+    def _drop(self) -> None:
+        self._cancel_write_deadline()
+        self.transport.abort()  # close() would wait for the client to read the rest
+
+    def _cancel_write_deadline(self) -> None:
+        if self._write_deadline is not None:
+            self._write_deadline.cancel()
+            self._write_deadline = None
 
     def data_received(self, data: bytes) -> None:
         """Count the bytes of a head as they arrive: httptools buffers an unfinished header."""
@@ -79,7 +140,10 @@ def uvicorn_options(config: Settings) -> dict[str, Any]:
         "host": config.host,
         "port": config.port,
         "log_level": config.log_level,
-        "http": BoundedHttpToolsProtocol,
+        "http": functools.partial(
+            BoundedHttpToolsProtocol,
+            write_limits=WriteLimits(config.write_timeout, config.max_buffered_bytes),
+        ),
         "h11_max_incomplete_event_size": config.max_header_bytes,
         "timeout_keep_alive": config.timeout_keep_alive,
         "limit_concurrency": config.limit_concurrency,
