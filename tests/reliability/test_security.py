@@ -11,9 +11,12 @@ from __future__ import annotations
 
 import shutil
 import socket
+import subprocess
+import sys
 import threading
 import time
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from clean_answers import assert_clean
@@ -26,6 +29,7 @@ from service_process import (
     start,
 )
 
+from federated_forms import written_forms
 from iacai import resources
 
 SCRIPT_LABEL = "<script>alert('label')</script></script><script>alert(2)</script>"
@@ -115,6 +119,7 @@ def outbound_requests(base: str) -> list[tuple[str, str, dict[str, str]]]:
         ("/sparql", "CONSTRUCT WHERE { ?s <http://www.w3.org/2002/07/owl#imports> ?o }",
          {"format": "rdfxml"}),
         ("/sparql", f'SELECT (IRI("{base}/x") AS ?i) WHERE {{}}', {}),
+        *(("/sparql", query, {}) for query in written_forms(base).values()),
     ]  # fmt: skip
 
 
@@ -151,6 +156,66 @@ def test_no_request_makes_the_service_connect_anywhere(
     while not listener.connections and time.monotonic() < deadline:
         time.sleep(0.05)
     assert len(listener.connections) == 1, "the listener does not see connections: test broken"
+
+
+def test_service_in_every_written_form_is_refused(
+    hostile: ServiceProcess, listener: Listener
+) -> None:
+    before = len(listener.connections)
+    with hostile.client() as http:
+        for form, query in written_forms(listener.base).items():
+            response = http.get("/sparql", params={"query": query})
+            assert response.status_code == 400, (form, response.text)
+            assert "SERVICE" in response.text, (form, response.text)
+    time.sleep(0.5)
+    assert len(listener.connections) == before
+
+
+def test_query_workers_run_under_the_network_filter(hostile: ServiceProcess) -> None:
+    """Each worker's kernel status shows the seccomp filter (mode 2) that forbids sockets."""
+    workers = hostile.query_workers()
+    assert len(workers) == 2
+    for worker in workers:
+        status = Path(f"/proc/{worker.pid}/status").read_text()
+        assert "\nSeccomp:\t2\n" in status, status
+    assert "runs unrestricted" not in hostile.messages()
+
+
+CONNECT_FROM_SANDBOX = """
+import socket, sys
+from iacai.service.engine.sandbox import forbid_network
+assert forbid_network() is None
+ours, theirs = socket.socketpair()
+ours.sendall(b"x")
+assert theirs.recv(1) == b"x", "AF_UNIX must keep working"
+for family, address in ((socket.AF_INET, (sys.argv[1], int(sys.argv[2]))),
+                        (socket.AF_INET6, ("::1", int(sys.argv[2])))):
+    try:
+        socket.create_connection(address, timeout=2)
+    except PermissionError:
+        continue
+    print("connected", family)
+    sys.exit(1)
+print("refused")
+"""
+
+
+def test_a_sandboxed_process_cannot_connect_out(listener: Listener) -> None:
+    """The worker's filter, installed in a fresh process: even a query that got through the
+    check could not reach the listener (nor anything else over IP)."""
+    host, port = _host_port(listener.base)
+    before = len(listener.connections)
+    result = subprocess.run(
+        [sys.executable, "-c", CONNECT_FROM_SANDBOX, host, str(port)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert result.stdout.strip() == "refused"
+    time.sleep(0.2)
+    assert len(listener.connections) == before
 
 
 def _host_port(base: str) -> tuple[str, int]:
