@@ -78,7 +78,7 @@ async def client_gone(request: Request, _error: Exception) -> Response:
     """A client that left while sending its body: one log line, not a traceback (no one reads
     the answer; a 400 keeps the access log truthful)."""
     peer = request.client.host if request.client else "unknown"
-    log.info(
+    log.warning(
         "%s %s: the client (%s) left before its request body ended",
         request.method,
         request.url.path,
