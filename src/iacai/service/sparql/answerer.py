@@ -90,24 +90,17 @@ class Answerer:
         An answer that changes at each evaluation (NOW(), RAND(), ...) gets no ETag and is
         neither kept nor revalidated: a 304 or a cached copy would be a false answer.
         """
-        if query.outline.nondeterministic:
-            answer = await self._run(query, answer_format)
-            headers = {"Vary": "Accept", "Cache-Control": "no-store"}
-            if answer.truncated:
-                headers[TRUNCATED_HEADER] = "true"
-            return Response(answer.body, headers=headers, media_type=answer_format.content_type)
         etag = self._etag(query, answer_format)
-        headers = {
-            "ETag": etag,
-            "Vary": "Accept",
-            "Cache-Control": f"public, max-age={self._settings.cache_max_age}",
-        }
-        if etag_matches(etag, request.headers.get("if-none-match")):
-            return Response(status_code=304, headers=headers)
-        cached = self._cache.get(etag)
-        if cached is None:
-            cached = await self._run(query, answer_format)
-            self._cache.put(etag, cached)
+        headers = {"Vary": "Accept", "Cache-Control": "no-store"}
+        if not query.outline.nondeterministic:
+            headers = {
+                "ETag": etag,
+                "Vary": "Accept",
+                "Cache-Control": f"public, max-age={self._settings.cache_max_age}",
+            }
+            if etag_matches(etag, request.headers.get("if-none-match")):
+                return Response(status_code=304, headers=headers)
+        cached = await self._kept_or_run(query, answer_format, etag)
         if cached.truncated:
             headers[TRUNCATED_HEADER] = "true"
         return Response(cached.body, headers=headers, media_type=answer_format.content_type)
@@ -115,12 +108,20 @@ class Answerer:
     async def solutions(self, query: QueryRequest) -> tuple[dict[str, Any], bool]:
         """The query's SPARQL JSON results, parsed, and whether the row cap cut them: for pages
         that show an answer as a table. Cached and failing as `answer` does."""
-        etag = self._etag(query, _JSON)
+        answer = await self._kept_or_run(query, _JSON, self._etag(query, _JSON))
+        return json.loads(answer.body), answer.truncated
+
+    async def _kept_or_run(
+        self, query: QueryRequest, answer_format: Format, etag: str
+    ) -> CachedAnswer:
+        """The kept answer, else a fresh one (kept unless it changes at each evaluation)."""
+        if query.outline.nondeterministic:
+            return await self._run(query, answer_format)
         cached = self._cache.get(etag)
         if cached is None:
-            cached = await self._run(query, _JSON)
+            cached = await self._run(query, answer_format)
             self._cache.put(etag, cached)
-        return json.loads(cached.body), cached.truncated
+        return cached
 
     async def _run(self, query: QueryRequest, answer_format: Format) -> CachedAnswer:
         job = QueryJob(
