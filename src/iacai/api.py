@@ -20,6 +20,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from iacai import resources
+from iacai.dataset import data_files, load_data, parse_file
+
+# iacai.dataset is imported here, not in the functions: a submodule imported after the package
+# would replace the function `iacai.dataset` with itself.
 
 if TYPE_CHECKING:
     from rdflib import Dataset, Graph
@@ -39,8 +43,6 @@ def load(*data: str | Path, include_ontology: bool = True) -> Dataset:
     (`addresses`, `hasCategory`...) gets its inverse, as the ontology's `owl:inverseOf` says.
     The ontology is loaded beside the data unless `include_ontology` is False.
     """
-    from iacai.dataset import load_data
-
     return load_data(data, include_ontology=include_ontology)
 
 
@@ -104,7 +106,6 @@ def dataset(include_ontology: bool = True) -> Dataset:
 
 def ontology(with_alignments: bool = True) -> Graph:
     """The OWL ontology; without alignments, the core alone (no BIBO, CiTO, PROV-O, DPV links)."""
-    from iacai.dataset import parse_file
     from iacai.validation import default_ontology
 
     return default_ontology() if with_alignments else parse_file(resources.ontology_path())
@@ -112,7 +113,6 @@ def ontology(with_alignments: bool = True) -> Graph:
 
 def shapes() -> Graph:
     """The SHACL shapes the knowledge graph conforms to."""
-    from iacai.dataset import parse_file
 
     return parse_file(resources.shapes_path())
 
@@ -146,8 +146,6 @@ def context_path() -> Path:
 
 def data_paths() -> dict[Path, str]:
     """Each data file of the essay and the IRI of the named graph it is loaded into."""
-    from iacai.dataset import data_files
-
     return {path: str(graph) for path, graph in data_files().items()}
 
 
