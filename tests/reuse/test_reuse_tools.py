@@ -15,7 +15,17 @@ from pathlib import Path
 import pytest
 from rdflib import Dataset, URIRef
 from rdflib.namespace import RDF
-from second_review import REPOSITORY, REVIEW, REVIEW_BASE, REVIEW_COUNTS
+from second_review import (
+    BENEFIT,
+    CATEGORY,
+    CHALLENGE,
+    NAMED_QUERY_ROWS,
+    PARAMETERS,
+    REPOSITORY,
+    REVIEW,
+    REVIEW_COUNTS,
+    REVIEW_GRAPH,
+)
 
 import iacai
 from iacai import api
@@ -23,31 +33,6 @@ from iacai.cli import main
 from iacai.dataset import FILE_GRAPHS, DataFileError, complete_inverses, load_data
 from iacai.named_queries import catalogue
 from iacai.namespaces import GRAPH, IACAI
-
-CHALLENGE = URIRef(f"{REVIEW_BASE}challenge/diagnostic-error")
-BENEFIT = URIRef(f"{REVIEW_BASE}benefit/second-reader")
-CATEGORY = URIRef(f"{REVIEW_BASE}category/clinical-risk")
-REVIEW_GRAPH = URIRef(f"{FILE_GRAPHS}my-review")
-
-NAMED_QUERY_ROWS = {
-    "benefits-addressing-no-challenge": 0,
-    "benefits-by-category": 4,
-    "benefits-for-challenge": 2,
-    "category-links": 2,
-    "challenges-by-category": 5,
-    "challenges-for-benefit": 2,
-    "challenges-ranked-by-benefits": 5,
-    "find-by-label": 1,
-    "sources-with-citations": 3,
-    "table-3-matrix": 5,
-}
-"""Rows each named query answers on the review; the others ask for the essay's own terms."""
-PARAMETERS = {
-    "benefits-for-challenge": {"challenge": str(CHALLENGE)},
-    "challenges-for-benefit": {"benefit": str(BENEFIT)},
-    "find-by-label": {"text": "bias"},
-    "reference-by-position": {"position": "1"},
-}
 
 
 def run_cli(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
