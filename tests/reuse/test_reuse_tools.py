@@ -193,7 +193,8 @@ def test_the_reuse_guide_runs(monkeypatch: pytest.MonkeyPatch) -> None:
 
 BROKEN = {
     "a benefit addressing a category": (
-        "", "<benefit/audit-trails> iacai:addresses <category/operations> .", "benefit/audit-trails",
+        "", "<benefit/audit-trails> iacai:addresses <category/operations> .",
+        "benefit/audit-trails",
     ),
     "a challenge without a category": (
         "iacai:hasMember <challenge/diagnostic-error>, <challenge/automation-bias> .",
@@ -206,9 +207,9 @@ BROKEN = {
     "a label missing": ('rdfs:label "Automation bias"@en ;', "", "challenge/automation-bias"),
     "a bad year": ('"2021"^^xsd:gYear', '"last year"^^xsd:gYear', "source/okafor-2021"),
     "a dangling IRI": (
-        "iacai:supportedBy <source/moreau-2020> .\n\n<benefit/audit-trails>",
-        "iacai:supportedBy <source/nobody-2019> .\n\n<benefit/audit-trails>",
-        "benefit/shared-records",
+        "iacai:supportedBy <source/moreau-2020> .\n\n<challenge/re-identification>",
+        "iacai:supportedBy <source/nobody-2019> .\n\n<challenge/re-identification>",
+        "challenge/fragmented-records",
     ),
 }
 """Broken variants of the review: (text replaced, its replacement, the resource that is wrong)."""
