@@ -20,10 +20,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from iacai import resources
-from iacai.dataset import data_files, load_data, parse_file
-
-# iacai.dataset is imported here, not in the functions: a submodule imported after the package
-# would replace the function `iacai.dataset` with itself.
 
 if TYPE_CHECKING:
     from rdflib import Dataset, Graph
@@ -43,6 +39,8 @@ def load(*data: str | Path, include_ontology: bool = True) -> Dataset:
     (`addresses`, `hasCategory`...) gets its inverse, as the ontology's `owl:inverseOf` says.
     The ontology is loaded beside the data unless `include_ontology` is False.
     """
+    from iacai.dataset import load_data
+
     return load_data(data, include_ontology=include_ontology)
 
 
@@ -106,6 +104,7 @@ def dataset(include_ontology: bool = True) -> Dataset:
 
 def ontology(with_alignments: bool = True) -> Graph:
     """The OWL ontology; without alignments, the core alone (no BIBO, CiTO, PROV-O, DPV links)."""
+    from iacai.dataset import parse_file
     from iacai.validation import default_ontology
 
     return default_ontology() if with_alignments else parse_file(resources.ontology_path())
@@ -113,6 +112,8 @@ def ontology(with_alignments: bool = True) -> Graph:
 
 def shapes() -> Graph:
     """The SHACL shapes the knowledge graph conforms to."""
+    from iacai.dataset import parse_file
+
 
     return parse_file(resources.shapes_path())
 
@@ -146,6 +147,8 @@ def context_path() -> Path:
 
 def data_paths() -> dict[Path, str]:
     """Each data file of the essay and the IRI of the named graph it is loaded into."""
+    from iacai.dataset import data_files
+
     return {path: str(graph) for path, graph in data_files().items()}
 
 
