@@ -59,6 +59,6 @@ def test_home_page_figures_are_the_essays(client: httpx.Client) -> None:
     assert figures["Challenges"] == "15"
     assert figures["Benefits"] == "21"
     assert figures["Categories"] == "9"
-    assert figures["Table 3 marks"] == "60"
+    assert figures["Links from benefits to challenges"] == "60"
     assert figures["Sources"] == "78 (13 unlisted)"
     assert figures["In-text citations"] == "159"

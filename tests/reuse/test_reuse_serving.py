@@ -3,14 +3,18 @@
 # ruff: noqa: S608 (SPARQL built from strings: the graphs and classes asked for)
 from __future__ import annotations
 
+import html
 import json
+import re
 import subprocess
 import sys
 from collections.abc import Iterator
 from pathlib import Path
+from urllib.parse import quote
 
 import pytest
 from second_review import (
+    CHALLENGE,
     ESSAY_COUNTS,
     NAMED_QUERY_ROWS,
     PARAMETERS,
@@ -106,3 +110,73 @@ def test_data_and_data_dir_together_are_refused(tmp_path: Path) -> None:
     service = start("--data", str(REVIEW), "--data-dir", str(tmp_path), wait=False)
     assert service.process.wait(timeout=120) == 2
     assert "give --data or --data-dir, not both" in service.messages()
+
+
+_HREF = re.compile(r'href="([^"]*)"')
+_NOT_PAGES = ("/sparql", "/queries", "/dumps/", "/static/", "/docs", "/openapi.json",
+              "/.well-known/", "/search", "/context")
+
+
+def crawl(service: ServiceProcess) -> dict[str, list[str]]:
+    """Every HTML page reachable from the home page: its path and the hrefs it carries."""
+    seen: dict[str, list[str]] = {}
+    waiting = ["/"]
+    with service.client() as http:
+        while waiting:
+            path = waiting.pop()
+            if path in seen:
+                continue
+            response = http.get(path, headers={"Accept": "text/html"}, follow_redirects=True)
+            assert response.status_code == 200, (path, response.status_code, response.text[:200])
+            hrefs = [html.unescape(h) for h in _HREF.findall(response.text)]
+            seen[path] = hrefs
+            waiting += [
+                h.split("#")[0] for h in hrefs
+                if h.startswith("/") and not h.startswith(_NOT_PAGES)
+                and (h.split("#")[0].split("?")[0].rpartition(".")[1] == ""
+                     or (h.startswith("/describe?") and "format=" not in h))
+                and h.split("#")[0] not in seen
+            ]
+    return seen
+
+
+@pytest.mark.parametrize("served", ["review_alone", "beside_the_essay"])
+def test_every_page_links_somewhere_real(served: str, request: pytest.FixtureRequest) -> None:
+    service: ServiceProcess = request.getfixturevalue(served)
+    pages = crawl(service)
+    assert not [(page, h) for page, hrefs in pages.items() for h in hrefs if h in ("None", "")]
+    described = [p for p in pages if p.startswith("/describe?")]
+    assert any(quote(str(CHALLENGE), safe="") in p for p in described), sorted(pages)[:20]
+    assert len(pages) > (400 if served == "beside_the_essay" else 20)
+
+
+def test_the_home_page_describes_the_review_from_its_metadata(
+    review_alone: ServiceProcess,
+) -> None:
+    with review_alone.client() as http:
+        page = http.get("/", headers={"Accept": "text/html"}).text
+    assert "AI in healthcare: challenges and benefits" in page
+    assert "An invented review of five challenges" in page
+    assert "Table 3 as a matrix" not in page and "The essay" not in page
+
+
+def test_the_review_s_iris_dereference_through_the_describe_page(
+    review_alone: ServiceProcess,
+) -> None:
+    with review_alone.client() as http:
+        page = http.get("/describe", params={"iri": str(CHALLENGE)},
+                        headers={"Accept": "text/html"})
+        assert page.status_code == 200 and "Diagnostic error" in page.text
+        assert page.headers["vary"] == "Accept"
+        turtle = http.get("/describe", params={"iri": str(CHALLENGE)},
+                          headers={"Accept": "text/turtle"})
+        assert turtle.status_code == 200
+        assert turtle.headers["content-type"].startswith("text/turtle")
+        assert "isAddressedBy" in turtle.text
+        jsonld = http.get("/describe", params={"iri": str(CHALLENGE), "format": "jsonld"})
+        assert jsonld.status_code == 200 and "Diagnostic error" in jsonld.text
+        missing = http.get("/describe", params={"iri": "https://example.org/nothing"})
+        assert missing.status_code == 404 and "not in the data" in missing.text
+        assert http.get("/describe").status_code == 400
+        own = http.get("/describe", params={"iri": f"{GRAPH}file/my-review"})
+        assert own.status_code == 303 and own.headers["location"] == "/graph/file/my-review"

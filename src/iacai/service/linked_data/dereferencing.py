@@ -25,8 +25,8 @@ from iacai import __version__, resources
 from iacai.jsonld_context import load_context
 from iacai.namespaces import BASE, PREFIXES
 from iacai.service.engine.writers import write_graph
-from iacai.service.http.addresses import served_path
-from iacai.service.http.errors import NotFoundError
+from iacai.service.http.addresses import DESCRIBE_PATH, page_path, served_path
+from iacai.service.http.errors import NotFoundError, ProtocolError
 from iacai.service.http.negotiation import (
     FORMATS,
     HTML,
@@ -110,6 +110,35 @@ async def resource(request: Request, path: str, format: str | None = None) -> Re
         exists=lambda stem: state.index.has_subject(BASE + stem),
         render=lambda stem, chosen: _resource_document(request, BASE + stem, chosen),
     )
+
+
+@router.get(
+    DESCRIBE_PATH,
+    summary="Any resource the data mentions, by its IRI (for IRIs outside w3id.org/iacai)",
+    responses=answers(200, 303, 400, 404, 406, formats=DOCUMENT_FORMATS),
+)
+async def describe_any(request: Request, iri: str = "", format: str | None = None) -> Response:
+    """`/describe?iri=IRI`: the page or document of any IRI, negotiated as at `/id/...`.
+
+    An IRI of the project is sent (303) to its own path; any other is answered here, 200, in the
+    format asked by `?format=` or `Accept`, if the data has it as a subject or an object.
+    """
+    if not iri:
+        raise ProtocolError(400, "Give the IRI to describe: /describe?iri=https://...")
+    own = served_path(iri)
+    if own is not None:
+        return RedirectResponse(own, status_code=303, headers={"Vary": "Accept"})
+    index = _state(request).index
+    try:
+        term = NamedNode(iri)
+    except ValueError:
+        raise ProtocolError(400, f"Not an IRI: {iri!r}.") from None
+    if not index.has_subject(iri) and not index.triples_to(term):
+        raise NotFoundError(f"{iri} is not in the data served here.")
+    chosen = negotiate(format, request.headers.get("accept"), DOCUMENT_FORMATS, iri)
+    response = _resource_document(request, iri, chosen)
+    response.headers["Vary"] = "Accept"
+    return response
 
 
 @router.get(
@@ -314,9 +343,8 @@ def _document_response(body: bytes, chosen: Format, iri: str) -> Response:
 
 def _alternates(iri: str) -> list[dict[str, Any]]:
     """The same document in every other format, as links for a page's head and footer."""
-    path = served_path(iri)
     return [
-        {"href": f"{path}.{f.suffix}", "media_type": f.media_type, "name": f.suffix}
+        {"href": page_path(iri, f.suffix), "media_type": f.media_type, "name": f.suffix}
         for f in (SOURCE_FORMATS if references.is_source(iri) else DOCUMENT_FORMATS)
         if f is not HTML
     ]

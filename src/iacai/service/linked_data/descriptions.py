@@ -146,7 +146,7 @@ def _nested(root_id: str, nodes: dict[str, dict[str, Any]]) -> dict[str, Any]:
     Nodes that only point at the root go under its `@reverse`; anything still unplaced (nothing,
     for the descriptions above, but a tree must never lose a triple) under `@included`.
     """
-    root = nodes[root_id]
+    root = nodes.get(root_id, {"@id": root_id})  # a resource only pointed at has no node
     placed = {root_id}
     queue: deque[dict[str, Any]] = deque([root])
     _embed_from(queue, nodes, placed)

@@ -20,7 +20,7 @@ from pyoxigraph import NamedNode
 from iacai import resources
 from iacai.namespaces import IACAI
 from iacai.service.engine.worker import QueryAnswer, QueryJob
-from iacai.service.http.addresses import served_path
+from iacai.service.http.addresses import page_path
 from iacai.service.http.errors import NotFoundError, QueryFailedError
 from iacai.service.pages.query_pages import templates
 
@@ -113,7 +113,7 @@ def _grouped(kind: IndexKind, rows: list[dict[str, Any]]) -> list[Group]:
             order[key] = rank
         groups[key].entries.append({
             "label": row.get("label") or row["item"],
-            "href": served_path(row["item"]) or row["item"],
+            "href": page_path(row["item"]),
             "order": _number(row.get("order")),
             "unlisted": row.get("unlisted") == "1",
         })
@@ -128,7 +128,7 @@ def _group_of(kind: IndexKind, row: dict[str, Any]) -> tuple[str, str, str | Non
         iri = row["group"]
         order = _number(row.get("groupOrder"))
         label = row.get("groupLabel") or iri
-        return iri, label, served_path(iri) or iri, (0, order is None, order or 0, label.lower())
+        return iri, label, page_path(iri), (0, order is None, order or 0, label.lower())
     if kind.grouping == "listed":
         if row.get("unlisted") == "1":
             return "unlisted", "Cited but missing from the reference list", None, (1,)

@@ -19,7 +19,7 @@ from iacai.namespaces import FOAF, IACAI
 from iacai.search import Hit, SearchIndex, SearchRow
 from iacai.service.engine.pool import QueryPool
 from iacai.service.engine.worker import QueryAnswer, QueryJob
-from iacai.service.http.addresses import served_path
+from iacai.service.http.addresses import page_path
 from iacai.service.http.errors import NotReadyError
 from iacai.service.http.negotiation import HTML, Format, Kind, negotiate
 from iacai.service.http.openapi import answers
@@ -117,5 +117,5 @@ def _described(hit: Hit) -> dict[str, Any]:
         "kind": kind_of(hit.types),
         "types": list(hit.types),
         "excerpt": hit.excerpt,
-        "href": served_path(hit.iri) or hit.iri,
+        "href": page_path(hit.iri),
     }

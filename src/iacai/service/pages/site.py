@@ -14,8 +14,9 @@ from fastapi import APIRouter, Request, Response
 from fastapi.responses import HTMLResponse
 from pyoxigraph import BlankNode, Literal, NamedNode, Triple
 
-from iacai.namespaces import BASE, CONTEXT_IRI, IACAI, ONTOLOGY_IRI, SHAPES_IRI
-from iacai.service.http.addresses import base_url, served_path
+from iacai import resources
+from iacai.namespaces import BASE, CONTEXT_IRI, IACAI, ONTOLOGY_GRAPHS, ONTOLOGY_IRI, SHAPES_IRI
+from iacai.service.http.addresses import base_url, page_path, served_path
 from iacai.service.linked_data.descriptions import RDF_TYPE, ResourceIndex, framed_jsonld
 from iacai.service.linked_data.vocabularies import VocabularyDocument
 from iacai.service.pages.matrix import table_3
@@ -25,6 +26,9 @@ from iacai.terms import compact
 router = APIRouter(include_in_schema=False)
 
 _RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
+_VOID_DATASET = NamedNode("http://rdfs.org/ns/void#Dataset")
+_TITLE = NamedNode("http://purl.org/dc/terms/title")
+_DESCRIPTION = NamedNode("http://purl.org/dc/terms/description")
 _COUNTS_QUERY = f"""
 PREFIX iacai: <{IACAI}>
 PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
@@ -40,9 +44,10 @@ _CATEGORIES_QUERY = f"""
 PREFIX iacai: <{IACAI}>
 PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
 SELECT ?category ?label ?kind (COUNT(?member) AS ?members) WHERE {{
-  ?category a ?kind ; rdfs:label ?label ; iacai:sequence ?order ; iacai:hasMember ?member .
+  ?category a ?kind ; rdfs:label ?label ; iacai:hasMember ?member .
   VALUES ?kind {{ iacai:ChallengeCategory iacai:BenefitCategory }}
-}} GROUP BY ?category ?label ?kind ?order ORDER BY ?kind ?order
+  OPTIONAL {{ ?category iacai:sequence ?order }}
+}} GROUP BY ?category ?label ?kind ?order ORDER BY ?kind ?order ?label
 """
 _INTEGRITY_QUERY = f"""
 PREFIX iacai: <{IACAI}>
@@ -109,7 +114,7 @@ async def home(request: Request) -> HTMLResponse:
     )
     categories = [
         {
-            "href": served_path(row["category"].value),
+            "href": page_path(row["category"].value),
             "label": row["label"].value,
             "members": int(row["members"].value),
             "kind": "challenges" if row["kind"].value.endswith("ChallengeCategory") else "benefits",
@@ -121,6 +126,7 @@ async def home(request: Request) -> HTMLResponse:
     context = {
         "essay": {"href": served_path(essay), "title": index.label(NamedNode(essay)) or ""},
         "authors": authors,
+        "datasets": _datasets(index),
         "counts": counts,
         "categories": categories,
         "ontology_href": served_path(ONTOLOGY_IRI),
@@ -132,11 +138,45 @@ async def home(request: Request) -> HTMLResponse:
     return _page(request, "home.html", context)
 
 
+def _datasets(index: ResourceIndex) -> list[dict[str, Any]]:
+    """Each data graph served (the ontology's apart), described by its own metadata.
+
+    Title and description come from a void:Dataset in the graph, or from what the data says of
+    the graph's IRI (the essay's provenance); without either, the graph's name stands in.
+    """
+    query = (resources.queries_dir() / "internal" / "home-datasets.rq").read_text("utf-8")
+    ontology = set(ONTOLOGY_GRAPHS.values())
+    return [
+        {
+            "href": page_path(row["graph"].value),
+            **_graph_metadata(index, row["graph"]),
+            "triples": int(row["triples"].value),
+            "challenges": int(row["challenges"].value),
+            "benefits": int(row["benefits"].value),
+        }
+        for row in index.store.query(query)
+        if row["graph"].value not in ontology
+    ]
+
+
+def _graph_metadata(index: ResourceIndex, graph: NamedNode) -> dict[str, str]:
+    store = index.store
+    dataset = next(
+        (q.subject for q in store.quads_for_pattern(None, RDF_TYPE, _VOID_DATASET, graph)), None
+    )
+    about, where = (dataset, graph) if dataset is not None else (graph, None)
+    title = next((q.object.value for q in store.quads_for_pattern(about, _TITLE, None, where)), "")
+    description = next(
+        (q.object.value for q in store.quads_for_pattern(about, _DESCRIPTION, None, where)), ""
+    )
+    return {"title": title or compact(graph.value), "description": description}
+
+
 @router.get("/matrix", response_class=HTMLResponse)
 async def matrix_page(request: Request) -> HTMLResponse:
     """Table 3 as a matrix: challenges as rows, benefits as columns, grouped by category."""
     matrix = table_3(_index(request).store)
-    return _page(request, "matrix.html", {"matrix": matrix, "href": served_path})
+    return _page(request, "matrix.html", {"matrix": matrix, "href": page_path})
 
 
 @router.get("/matrix.svg")
@@ -147,7 +187,7 @@ async def matrix_svg(request: Request) -> Response:
     response = templates.TemplateResponse(
         request,
         "matrix.svg",
-        {"matrix": matrix, "href": lambda iri: root + (served_path(iri) or "")},
+        {"matrix": matrix, "href": lambda iri: root + page_path(iri)},
         media_type="image/svg+xml",
     )
     response.headers["Content-Disposition"] = "inline; filename=iacai-table-3.svg"
@@ -162,7 +202,7 @@ async def citation_integrity(request: Request) -> HTMLResponse:
     for row in index.store.query(_INTEGRITY_QUERY, use_default_graph_as_union=True):
         rows.append(
             {
-                "href": served_path(row["citation"].value),
+                "href": page_path(row["citation"].value),
                 "number": row["number"].value,
                 "text": row["text"].value,
                 "status": row["statusLabel"].value,
@@ -261,8 +301,7 @@ def _value(index: ResourceIndex, term: Any) -> Value:
 
 def _link_value(index: ResourceIndex, term: NamedNode) -> Value:
     iri = term.value
-    label = index.label(term) if iri.startswith(BASE) else None
-    return Value(label or compact(iri), served_path(iri) or iri)
+    return Value(index.label(term) or compact(iri), page_path(iri))
 
 
 def _links(index: ResourceIndex, iris: Literal | None) -> list[Value]:
