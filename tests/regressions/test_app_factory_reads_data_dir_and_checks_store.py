@@ -7,67 +7,18 @@ store that did not hold the graph, where `iacai serve` refuses to.
 
 from __future__ import annotations
 
-import os
 import shutil
-import socket
 import subprocess
-import sys
-import tempfile
-from collections.abc import Iterator, Mapping
-from contextlib import contextmanager
-from dataclasses import dataclass
 from pathlib import Path
-from typing import IO
 
 import httpx
+from uvicorn_factory import factory_process, free_port
 
 from health import wait_until_healthy
 from iacai import resources
 from iacai.namespaces import ID
 
 TRANSPARENCY_LABEL = f"SELECT ?label WHERE {{ <{ID}challenge/transparency> rdfs:label ?label }}"
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
-@dataclass(frozen=True)
-class Factory:
-    """uvicorn running the app factory: the process, its base URL, where its output goes."""
-
-    process: subprocess.Popen[bytes]
-    url: str
-    output: IO[bytes]
-
-    def running(self) -> bool:
-        return self.process.poll() is None
-
-    def messages(self) -> str:
-        self.output.seek(0)
-        return self.output.read().decode(errors="replace")
-
-
-@contextmanager
-def factory_process(environment: Mapping[str, str]) -> Iterator[Factory]:
-    """uvicorn running the app factory on a free port; stopped afterwards."""
-    port = free_port()
-    with tempfile.TemporaryFile() as output:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "uvicorn", "iacai.service.app:app_from_environment",
-             "--factory", "--host", "127.0.0.1", "--port", str(port), "--log-level", "warning"],
-            env={**os.environ, **environment},
-            stdout=output,
-            stderr=subprocess.STDOUT,
-        )
-        try:
-            yield Factory(process, f"http://127.0.0.1:{port}", output)
-        finally:
-            if process.poll() is None:
-                process.terminate()
-                process.wait(timeout=30)
 
 
 def test_the_factory_serves_the_configured_data_dir(tmp_path: Path) -> None:

@@ -159,7 +159,8 @@ async def void(request: Request, format: str | None = None) -> Response:
     accept = request.headers.get("accept")
     chosen = negotiate(format, accept, formats_of(Kind.GRAPH), "the VoID description")
     describer: Describer = request.app.state.describer
-    body = describer.render(base_url(request), "void", chosen)
+    await request.app.state.linked_data.dumps.made()  # listed in it, made off the event loop
+    body = await asyncio.to_thread(describer.render, base_url(request), "void", chosen)
     return Response(body, media_type=chosen.content_type, headers={"Vary": "Accept"})
 
 

@@ -225,7 +225,7 @@ def _context_file() -> Response:
 async def dump(request: Request, file_name: str) -> Response:
     """`/dumps/iacai.ttl`, `.nt`, `.trig`, `.nq`, `.jsonld`: deterministic, with a checksum ETag."""
     stem, _, suffix = file_name.rpartition(".")
-    found = _state(request).dumps.get(suffix) if stem == "iacai" else None
+    found = await _state(request).dumps.get(suffix) if stem == "iacai" else None
     if found is None:
         raise NotFoundError(f"No dump {file_name}; see /.well-known/void for the list.")
     return Response(

@@ -1,12 +1,14 @@
 """Dumps of the whole graph (`/dumps/iacai.ttl`, ...), made once, described as DCAT distributions.
 
 The bytes come from `iacai.export`, so they are the same on every run and their checksum is
-stable. Making them takes seconds (the JSON-LD above all), so they are made on first use, not at
-start-up, and kept.
+stable. Making them takes seconds (the JSON-LD above all, tens of seconds on a busy machine), so
+they are made once per data version, on first use, in a thread of their own: the event loop goes
+on answering every other request meanwhile (it once made them itself and stalled them all).
 """
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import threading
 from collections.abc import Sequence
@@ -41,25 +43,42 @@ class Dump:
 
 
 class Dumps:
-    """The dumps of one snapshot, made on first use by whichever request needs them."""
+    """The dumps of one snapshot, made once, off the event loop, when first asked for."""
 
     def __init__(self, nquads: bytes) -> None:
         self._nquads = nquads
-        self._lock = threading.Lock()
-        self._made: dict[str, Dump] | None = None
+        self._made: asyncio.Future[dict[str, Dump]] | None = None
 
-    def get(self, suffix: str) -> Dump | None:
+    async def get(self, suffix: str) -> Dump | None:
         """The dump with this suffix, or None for a format not offered."""
-        return self.all_by_suffix().get(suffix)
+        return (await self.made()).get(suffix)
+
+    async def made(self) -> dict[str, Dump]:
+        """Every dump by suffix; the first call starts making them, every call waits for them.
+
+        A daemon thread makes them, so neither the loop nor the server's shutdown waits on it.
+        """
+        if self._made is None:
+            loop = asyncio.get_running_loop()
+            made: asyncio.Future[dict[str, Dump]] = loop.create_future()
+            self._made = made
+
+            def make() -> None:
+                try:
+                    result = self._make()
+                except Exception as error:  # handed to the requests that wait for it
+                    loop.call_soon_threadsafe(made.set_exception, error)
+                else:
+                    loop.call_soon_threadsafe(made.set_result, result)
+
+            threading.Thread(target=make, name="iacai-dumps", daemon=True).start()
+        return await asyncio.shield(self._made)
 
     def all(self) -> Sequence[Dump]:
-        return list(self.all_by_suffix().values())
-
-    def all_by_suffix(self) -> dict[str, Dump]:
-        with self._lock:
-            if self._made is None:
-                self._made = self._make()
-            return self._made
+        """Every dump, once `made()` has returned (the VoID description lists them)."""
+        if self._made is None or not self._made.done():
+            raise RuntimeError("the dumps are not made yet: await Dumps.made() first")
+        return list(self._made.result().values())
 
     def _make(self) -> dict[str, Dump]:
         dataset = Dataset()
