@@ -92,7 +92,9 @@ def kind_of(types: tuple[str, ...]) -> str:
     "/search",
     summary="Full-text search over labels, definitions, reference titles and authors",
     response_class=Response,
-    responses=answers(200, 406, json_schema={"type": "object", "required": ["query", "hits"]}),
+    responses=answers(
+        200, 406, 503, json_schema={"type": "object", "required": ["query", "hits"]}
+    ),
 )
 async def search(request: Request, q: str = "", format: str | None = None) -> Response:
     """Ranked hits for `q`: an HTML page for browsers, JSON (`application/json`) for programs."""

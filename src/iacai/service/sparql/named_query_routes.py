@@ -14,7 +14,7 @@ from fastapi.responses import JSONResponse
 from iacai.named_queries import NamedQuery, ParameterError
 from iacai.service.http.errors import NotFoundError, ProtocolError
 from iacai.service.http.negotiation import FORMATS, HTML, Kind, choose, formats_of
-from iacai.service.http.openapi import answers
+from iacai.service.http.openapi import QUERY_FAILURES, answers
 from iacai.service.pages.named_query_pages import named_query_page
 from iacai.service.pages.query_pages import catalogue_page
 from iacai.service.sparql.answerer import Answerer, QueryRequest
@@ -43,7 +43,12 @@ async def list_queries(request: Request) -> Response:
     summary="Run a named query; each parameter as ?name=value; format by Accept or ?format=",
     response_class=Response,
     responses=answers(
-        200, 304, 400, 404, 406, 503,
+        200,
+        304,
+        400,
+        404,
+        406,
+        *QUERY_FAILURES,
         formats=(*formats_of(Kind.RESULTS), *formats_of(Kind.GRAPH), HTML),
     ),
 )

@@ -16,7 +16,7 @@ from pyoxigraph import NamedNode
 from iacai.service.http.addresses import base_url
 from iacai.service.http.errors import ProtocolError
 from iacai.service.http.negotiation import FORMATS, HTML, Kind, formats_of, negotiate
-from iacai.service.http.openapi import answers
+from iacai.service.http.openapi import QUERY_FAILURES, answers
 from iacai.service.pages.query_pages import query_page
 from iacai.service.sparql.answerer import Answerer, QueryRequest
 from iacai.service.sparql.service_description import Describer
@@ -72,7 +72,7 @@ class ProtocolParameters:
     summary="SPARQL query via GET, the service description, or the query page",
     openapi_extra={"parameters": _PROTOCOL_PARAMETERS},
     response_class=Response,
-    responses=answers(200, 304, 400, 406, 413, 503, formats=FORMATS),
+    responses=answers(200, 304, 400, 406, 413, *QUERY_FAILURES, formats=FORMATS),
 )
 async def sparql_get(request: Request) -> Response:
     """The query operation via GET; no `query`: the service description (RDF) or the page (HTML)."""
@@ -93,7 +93,7 @@ async def sparql_get(request: Request) -> Response:
         },
     },
     response_class=Response,
-    responses=answers(200, 304, 400, 406, 413, 415, 503, formats=FORMATS),
+    responses=answers(200, 304, 400, 406, 413, 415, *QUERY_FAILURES, formats=FORMATS),
 )
 async def sparql_post(request: Request) -> Response:
     """The query operation via POST, the query in a form field or as the whole body."""
