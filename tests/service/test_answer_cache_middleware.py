@@ -6,6 +6,8 @@ each test can see whether an answer came from the cache or from the application.
 
 from __future__ import annotations
 
+from collections.abc import Hashable
+
 import pyoxigraph
 import pytest
 from fastapi import FastAPI, Request, Response
@@ -13,7 +15,7 @@ from fastapi.testclient import TestClient
 
 from iacai.service.engine.writers import rows_within_caps, write_solutions_within_cap
 from iacai.service.http.answer_cache import AnswerCacheMiddleware
-from iacai.service.http.caches import AnswerCache, CachedAnswer
+from iacai.service.http.caches import AnswerCache, CachedAnswer, HasBody
 from iacai.service.http.request_headers import OneReadingMiddleware
 
 LARGE = 1 << 30
@@ -35,9 +37,8 @@ def _counting_app() -> tuple[FastAPI, list[Request]]:
         seen.append(request)
         return Response("no tag", media_type="text/plain")
 
-    app.add_middleware(
-        AnswerCacheMiddleware, entries=8, data_version="v1", largest_body=1000, cache_bytes=10_000
-    )
+    cache: AnswerCache[Hashable, HasBody] = AnswerCache(8, 10_000)
+    app.add_middleware(AnswerCacheMiddleware, cache=cache, data_version="v1", largest_body=1000)
     app.add_middleware(OneReadingMiddleware)
     return app, seen
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import os
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Hashable
 from contextlib import asynccontextmanager
 
 import swagger_ui_bundle
@@ -22,6 +22,7 @@ from iacai.service.engine.pool import QueryPool
 from iacai.service.engine.worker import WorkerSetup
 from iacai.service.http.addresses import base_url
 from iacai.service.http.answer_cache import AnswerCacheMiddleware
+from iacai.service.http.caches import AnswerCache, HasBody
 from iacai.service.http.errors import ServiceError, client_gone, plain_error, plain_http_error
 from iacai.service.http.negotiation import Kind, formats_of, negotiate
 from iacai.service.http.openapi import answers
@@ -47,6 +48,9 @@ default graph is the union of the named graphs."""
 def create_app(config: settings.Settings, snapshot: Snapshot) -> FastAPI:
     """The service for one snapshot of the graph under the given settings."""
     context = jsonld_context()
+    answer_cache: AnswerCache[Hashable, HasBody] = AnswerCache(
+        config.cache_entries, config.cache_bytes
+    )
     location = config.store_location
     setup = WorkerSetup(
         snapshot.nquads if location.kind is StoreKind.MEMORY else b"",
@@ -67,7 +71,7 @@ def create_app(config: settings.Settings, snapshot: Snapshot) -> FastAPI:
         pool = QueryPool(setup, config.query_workers)
         await pool.start()
         app.state.pool = pool
-        app.state.answerer = Answerer(config, snapshot.version, pool)
+        app.state.answerer = Answerer(config, snapshot.version, pool, answer_cache)
         indexing = asyncio.create_task(keep_building(app, pool))
         try:
             yield
@@ -84,6 +88,7 @@ def create_app(config: settings.Settings, snapshot: Snapshot) -> FastAPI:
         redoc_url=None,
     )
     app.state.settings = config
+    app.state.answer_cache = answer_cache
     app.state.snapshot = snapshot
     app.state.catalogue = named_queries.catalogue()
     app.include_router(index_pages.router)  # /id/{kind}/ before the /id/... documents
@@ -101,10 +106,9 @@ def create_app(config: settings.Settings, snapshot: Snapshot) -> FastAPI:
     if config.cache_entries:  # added first, so it runs inside CORS and the security headers
         app.add_middleware(
             AnswerCacheMiddleware,
-            entries=config.cache_entries,
+            cache=answer_cache,
             data_version=snapshot.version,
             largest_body=config.max_query_bytes,
-            cache_bytes=config.cache_bytes,
         )
     app.add_middleware(OneReadingMiddleware)  # around the cache: both read the same headers
     if config.cors_origins:
@@ -142,8 +146,9 @@ def create_app(config: settings.Settings, snapshot: Snapshot) -> FastAPI:
 
 
 async def healthz(request: Request) -> dict[str, object]:
-    """Up, which data and store it serves, this server process, its idle query workers."""
+    """Up, which data and store it serves, this server process, its workers and answer cache."""
     pool: QueryPool = request.app.state.pool
+    cache: AnswerCache[Hashable, HasBody] = request.app.state.answer_cache
     return {
         "status": "ok",
         "data_version": request.app.state.snapshot.version,
@@ -151,6 +156,12 @@ async def healthz(request: Request) -> dict[str, object]:
         "server_process": os.getpid(),
         "idle_query_workers": pool.idle_workers,
         "query_workers_replaced": pool.workers_replaced,
+        "answer_cache": {
+            "entries": len(cache),
+            "most_entries": cache.most_entries,
+            "bytes": cache.size,
+            "most_bytes": cache.size_limit,
+        },
     }
 
 

@@ -13,10 +13,10 @@ security headers, so those still apply.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Hashable
 from dataclasses import dataclass
 
-from iacai.service.http.caches import LARGEST_CACHED_ANSWER, AnswerCache
+from iacai.service.http.caches import LARGEST_CACHED_ANSWER, AnswerCache, HasBody
 from iacai.service.http.request_headers import ASGIApp, Message, Scope
 
 Receive = Callable[[], Awaitable[Message]]
@@ -54,10 +54,14 @@ class AnswerCacheMiddleware:
     """Serves and revalidates repeated GET and POST requests from memory (ASGI middleware)."""
 
     def __init__(
-        self, app: ASGIApp, entries: int, data_version: str, largest_body: int, cache_bytes: int
+        self,
+        app: ASGIApp,
+        cache: AnswerCache[Hashable, HasBody],
+        data_version: str,
+        largest_body: int,
     ) -> None:
         self.app = app
-        self._cache: AnswerCache[RequestKey, CachedResponse] = AnswerCache(entries, cache_bytes)
+        self._cache = cache
         self._data_version = data_version
         self._largest_body = largest_body
 
@@ -98,7 +102,7 @@ class AnswerCacheMiddleware:
             body,
         )
         cached = self._cache.get(key)
-        if cached is None:
+        if not isinstance(cached, CachedResponse):
             cached = await self._answer_and_keep(key, scope, receive, send, if_none_match)
             if cached is None:
                 return

@@ -1,10 +1,11 @@
-"""Small in-memory caches of whole answers, least recently used first out.
+"""The in-memory cache of whole answers, least recently used first out: one per server process.
 
 The graph never changes while the service runs, so an identical query always has the identical
-answer; a cache lets repeated queries skip the worker round trip. Size 0 turns it off. Each
-cache is bounded in bytes as well as in entries, so its worst case is known beforehand. The
-Answerer keeps answers by ETag (which includes the data version); the answer-cache middleware
-keeps whole responses by the request that asked for them.
+answer; the cache lets repeated queries skip the worker round trip. Size 0 turns it off. It is
+bounded in bytes as well as in entries, so its worst case is known beforehand. Its two users
+share it and its one bound: the answer-cache middleware keeps whole responses by the request that
+asked for them, and the Answerer keeps answers by ETag (which includes the data version), so that
+a query asked another way (POST after GET, another Accept giving the same format) is not run again.
 """
 
 from __future__ import annotations
@@ -18,13 +19,13 @@ LARGEST_CACHED_ANSWER = 1 << 20
 """Answers larger than this (bytes) are not kept: they would crowd out many small ones."""
 
 
-class _HasBody(Protocol):
+class HasBody(Protocol):
     @property
     def body(self) -> bytes: ...
 
 
 Key = TypeVar("Key", bound=Hashable)
-Answer = TypeVar("Answer", bound=_HasBody)
+Answer = TypeVar("Answer", bound=HasBody)
 
 
 @dataclass(frozen=True)
@@ -47,6 +48,19 @@ class AnswerCache(Generic[Key, Answer]):
     def size(self) -> int:
         """Bytes of the bodies kept now."""
         return self._size
+
+    @property
+    def size_limit(self) -> int:
+        """The bound in bytes: bodies kept at once never add up to more."""
+        return self._size_limit
+
+    @property
+    def most_entries(self) -> int:
+        """The bound in answers: no more than this are kept at once."""
+        return self._entries
+
+    def __len__(self) -> int:
+        return len(self._answers)
 
     def get(self, key: Key) -> Answer | None:
         answer = self._answers.get(key)

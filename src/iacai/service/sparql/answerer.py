@@ -8,6 +8,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+from collections.abc import Hashable
 from dataclasses import dataclass
 from typing import Any
 
@@ -23,7 +24,7 @@ from iacai.service.engine.worker import (
     Unrepresentable,
 )
 from iacai.service.http.answer_cache import etag_matches
-from iacai.service.http.caches import AnswerCache, CachedAnswer
+from iacai.service.http.caches import AnswerCache, CachedAnswer, HasBody
 from iacai.service.http.errors import NotAcceptableError, ProtocolError, QueryFailedError
 from iacai.service.http.negotiation import HTML, Format, Kind, formats_of, negotiate
 from iacai.service.settings import Settings
@@ -47,13 +48,17 @@ class QueryRequest:
 class Answerer:
     """Turns checked queries into responses, through the cache and the worker pool."""
 
-    def __init__(self, settings: Settings, data_version: str, pool: QueryPool) -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        data_version: str,
+        pool: QueryPool,
+        cache: AnswerCache[Hashable, HasBody],
+    ) -> None:
         self._settings = settings
         self._data_version = data_version
         self._pool = pool
-        self._cache: AnswerCache[str, CachedAnswer] = AnswerCache(
-            settings.cache_entries, settings.cache_bytes
-        )
+        self._cache = cache
 
     def checked_outline(self, text: str) -> query_lexer.QueryOutline:
         """The query's outline, or a 400 for an update, too deep a nesting or a refused SERVICE."""
@@ -118,7 +123,7 @@ class Answerer:
         if query.outline.nondeterministic:
             return await self._run(query, answer_format)
         cached = self._cache.get(etag)
-        if cached is None:
+        if not isinstance(cached, CachedAnswer):
             cached = await self._run(query, answer_format)
             self._cache.put(etag, cached)
         return cached

@@ -1,0 +1,25 @@
+"""The service keeps one answer cache, with one bound: `cache-entries` answers in all.
+
+The answer-cache middleware and the Answerer each kept a cache of up to `cache-entries` answers
+of up to 1 MiB, so the setting allowed twice the memory it says. /healthz now reports the one
+cache: how many answers it holds and its bound, which repeated distinct queries never pass.
+"""
+
+from __future__ import annotations
+
+import httpx
+from uvicorn_factory import Factory
+
+from conftest import CACHE_ENTRIES
+
+
+def test_distinct_queries_never_pass_the_one_bound(factory: Factory) -> None:
+    with httpx.Client(base_url=factory.url, timeout=60) as http:
+        for limit in range(1, 2 * CACHE_ENTRIES + 2):
+            query = f"SELECT ?s WHERE {{ ?s ?p ?o }} LIMIT {limit}"
+            asked = http.get("/sparql", params={"query": query})
+            asked_again = http.post("/sparql", data={"query": query})  # the same, another way
+            assert (asked.status_code, asked_again.status_code) == (200, 200), asked.text
+            cache = http.get("/healthz").json()["answer_cache"]
+            assert cache["most_entries"] == CACHE_ENTRIES
+            assert 0 < cache["entries"] <= CACHE_ENTRIES, cache
