@@ -12,12 +12,11 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from uvicorn_factory import Factory, factory_process
+from uvicorn_factory import CACHE_ENTRIES, Factory, factory_process
 
 from health import wait_until_healthy
 from iacai import resources
 
-CACHE_ENTRIES = 3
 SHIPPED_LABEL = 'rdfs:label "Transparency"@en'
 CHANGED_LABEL = 'rdfs:label "Relabelled Transparency"@en'
 

@@ -8,9 +8,7 @@ cache: how many answers it holds and its bound, which repeated distinct queries 
 from __future__ import annotations
 
 import httpx
-from uvicorn_factory import Factory
-
-from conftest import CACHE_ENTRIES
+from uvicorn_factory import CACHE_ENTRIES, Factory
 
 
 def test_distinct_queries_never_pass_the_one_bound(factory: Factory) -> None:

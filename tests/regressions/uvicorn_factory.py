@@ -16,6 +16,9 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import IO
 
+CACHE_ENTRIES = 3
+"""The answer-cache bound of the regression tests' shared service (conftest.py)."""
+
 
 def free_port() -> int:
     with socket.socket() as probe:
