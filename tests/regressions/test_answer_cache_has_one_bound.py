@@ -1,8 +1,8 @@
 """The service keeps one answer cache, with one bound: `cache-entries` answers in all.
 
 The answer-cache middleware and the Answerer each kept a cache of up to `cache-entries` answers
-of up to 1 MiB, so the setting allowed twice the memory it says. /healthz now reports the one
-cache: how many answers it holds and its bound, which repeated distinct queries never pass.
+(and `cache-bytes`), so the settings allowed twice the memory they say. /healthz now reports the
+one cache: what it holds and its bounds, which repeated distinct queries never pass.
 """
 
 from __future__ import annotations
@@ -21,3 +21,4 @@ def test_distinct_queries_never_pass_the_one_bound(factory: Factory) -> None:
             cache = http.get("/healthz").json()["answer_cache"]
             assert cache["most_entries"] == CACHE_ENTRIES
             assert 0 < cache["entries"] <= CACHE_ENTRIES, cache
+            assert 0 < cache["bytes"] <= cache["most_bytes"], cache
