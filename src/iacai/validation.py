@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, fields
 from typing import Literal as TypingLiteral
 
 import pyshacl
@@ -160,8 +160,11 @@ def _findings(report: Graph) -> list[Finding]:
     ]
 
 
-def _finding_order(finding: Finding) -> tuple[int, Finding]:
-    return SEVERITIES.index(finding.severity), finding
+def _finding_order(finding: Finding) -> tuple[int, tuple[str, ...]]:
+    """Severity first, then each field as text: a finding without a path or value sorts first."""
+    return SEVERITIES.index(finding.severity), tuple(
+        getattr(finding, field.name) or "" for field in fields(finding)
+    )
 
 
 def _text(term: Node | None) -> str | None:

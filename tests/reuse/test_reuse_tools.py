@@ -21,6 +21,7 @@ from second_review import (
     NAMED_QUERY_ROWS,
     PARAMETERS,
     REVIEW,
+    REVIEW_BASE,
     REVIEW_COUNTS,
     REVIEW_GRAPH,
 )
@@ -159,3 +160,17 @@ def test_importing_iacai_loads_no_heavy_library_and_keeps_its_names() -> None:
 def test_the_api_examples_run() -> None:
     failures, tried = doctest.testmod(api, optionflags=doctest.ELLIPSIS)
     assert tried >= 5 and failures == 0
+
+
+def test_findings_with_and_without_a_path_on_one_resource_sort(tmp_path: Path) -> None:
+    """A challenge put in a benefit category: findings with a path and without, one report."""
+    challenge = f"{REVIEW_BASE}challenge/patient-consent"
+    broken = tmp_path / "broken.ttl"
+    broken.write_text(
+        REVIEW.read_text(encoding="utf-8")
+        + f"\n<{challenge}> iacai:hasCategory <category/operations> .\n",
+        encoding="utf-8",
+    )
+    report = iacai.validate(iacai.load(broken))  # sorting these raised TypeError
+    assert [v for v in report.violations if v.focus_node == challenge]
+    assert "challenge/patient-consent" in report.to_text()
