@@ -1,8 +1,11 @@
 """The engine alone: the mix run in this process on a pyoxigraph Store, without HTTP.
 
-The same call the service's query workers make (`iacai.query_engine.run`, the union of the named
-graphs as default graph), answers serialized to the format a client asks for, timed per query:
-what is left of a server's latency after this is protocol, transport and process hops.
+The engine and dataset view the service's query workers use (pyoxigraph, the union of the named
+graphs as default graph, the project's prefixes predeclared), through `iacai.query_engine.run`,
+the call `iacai query` makes; answers serialized by pyoxigraph to the format a client asks for,
+timed per query. A worker (`iacai.service.engine.worker.execute`) adds the row and size caps and
+the service's own writers; what is left of a server's latency after this figure is those, the
+protocol, transport and process hops.
 """
 
 from __future__ import annotations
