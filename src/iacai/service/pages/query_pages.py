@@ -102,7 +102,7 @@ def catalogue_page(request: Request) -> HTMLResponse:
 
 @router.get("/docs", response_class=HTMLResponse)
 async def api_docs() -> HTMLResponse:
-    """Swagger UI for the OpenAPI description, from the vendored swagger-ui-bundle files."""
+    """Swagger UI 5 (swagger-ui-bundle-v2, served from here) for the OpenAPI 3.1 description."""
     page = get_swagger_ui_html(
         openapi_url="/openapi.json",
         title="iacai-kg SPARQL service: API",
