@@ -11,10 +11,17 @@ BASE: Final = "https://w3id.org/iacai/"
 """Every IRI of the project starts here; the service answers each one at the same path."""
 
 ONTOLOGY_IRI: Final = f"{BASE}ontology"
+"""The general core: a review of challenges and benefits (ontology/iacai.ttl)."""
+ESSAY_PROFILE_IRI: Final = f"{ONTOLOGY_IRI}/essay"
+"""The essay profile: the terms only the essay needs (ontology/iacai-essay.ttl); imports the core."""
+ALIGNMENTS_IRI: Final = f"{ONTOLOGY_IRI}/alignments"
 IACAI: Final = Namespace(f"{ONTOLOGY_IRI}#")
 ID: Final = Namespace(f"{BASE}id/")
 GRAPH: Final = Namespace(f"{BASE}graph/")
 SHAPES_IRI: Final = f"{BASE}shapes"
+"""The core shapes (shapes/iacai-shapes.ttl); shape IRIs `{SHAPES_IRI}#Name`, in both files."""
+ESSAY_SHAPES_IRI: Final = f"{SHAPES_IRI}/essay"
+"""The essay-profile shapes (shapes/iacai-essay-shapes.ttl)."""
 CONTEXT_IRI: Final = f"{BASE}context.jsonld"
 """The published JSON-LD `@context` (ontology/context.jsonld), which JSON-LD answers refer to."""
 
@@ -64,6 +71,7 @@ DATA_GRAPHS: Final[dict[str, str]] = {
 
 ONTOLOGY_GRAPHS: Final[dict[str, str]] = {
     "iacai.ttl": ONTOLOGY_IRI,
-    "iacai-alignments.ttl": f"{ONTOLOGY_IRI}/alignments",
+    "iacai-essay.ttl": ESSAY_PROFILE_IRI,
+    "iacai-alignments.ttl": ALIGNMENTS_IRI,
 }
 """Each file in `ontology/` and the named graph it is loaded into."""

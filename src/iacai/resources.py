@@ -26,17 +26,22 @@ def resource_root() -> Path:
 
 
 def ontology_dir() -> Path:
-    """The OWL ontology: the core, its alignments and the JSON-LD context."""
+    """The OWL ontology: the core, the essay profile, the alignments and the JSON-LD context."""
     return resource_root() / "ontology"
 
 
 def ontology_path() -> Path:
-    """The core ontology, without the alignments to outside vocabularies."""
+    """The general core ontology, alone: what a reuser encoding another review needs."""
     return ontology_dir() / "iacai.ttl"
 
 
+def essay_profile_path() -> Path:
+    """The essay profile: the terms only the essay needs (sections, citations, reference list)."""
+    return ontology_dir() / "iacai-essay.ttl"
+
+
 def alignments_path() -> Path:
-    """The alignments of the core ontology to BIBO, FaBiO, CiTO, PROV-O and DPV."""
+    """The alignments of the core and the essay profile to BIBO, FaBiO, CiTO, PROV-O, schema.org."""
     return ontology_dir() / "iacai-alignments.ttl"
 
 
@@ -51,8 +56,18 @@ def shapes_dir() -> Path:
 
 
 def shapes_path() -> Path:
-    """The SHACL shapes every graph of the project is validated against."""
+    """The core SHACL shapes: a well-formed review of challenges and benefits."""
     return shapes_dir() / "iacai-shapes.ttl"
+
+
+def essay_shapes_path() -> Path:
+    """The essay-profile SHACL shapes: reference list, in-text citations, parts of the essay."""
+    return shapes_dir() / "iacai-essay-shapes.ttl"
+
+
+def shapes_paths() -> tuple[Path, ...]:
+    """Every shapes file, core first: each graph is validated against all of them."""
+    return shapes_path(), essay_shapes_path()
 
 
 def queries_dir() -> Path:

@@ -7,6 +7,10 @@ Two engines run the same shapes: pySHACL, the reference, and pyshacl-turbo, its 
 re-implementation with the same API. The service validates at every start-up, and pySHACL takes
 minutes on the shapes' SPARQL constraints where turbo takes seconds, so turbo is the default; the
 tests check that both report the same findings.
+
+The shapes come in two files, the core (any review) and the essay profile (the essay's reference
+list and citations); every shape has an IRI, so a finding names the same shape on every run, and
+it names the SHACL constraint component that failed (sh:MinCountConstraintComponent, ...).
 """
 
 from __future__ import annotations
@@ -47,6 +51,7 @@ class Finding:
     message: str
     source_shape: str
     value: str | None
+    constraint_component: str
 
 
 @dataclass(frozen=True)
@@ -102,12 +107,15 @@ class ValidationReport:
 
 
 def default_shapes() -> Graph:
-    """The shipped SHACL shapes."""
-    return parse_file(resources.shapes_path())
+    """The shipped SHACL shapes, core and essay profile in one graph."""
+    graph = Graph()
+    for path in resources.shapes_paths():
+        parse_file(path, graph)
+    return graph
 
 
 def default_ontology() -> Graph:
-    """The shipped ontology (core and alignments) in one graph, for class and property hierarchy."""
+    """The shipped ontology (core, essay profile, alignments) in one graph, for class hierarchy."""
     graph = Graph()
     for path in ontology_files():
         parse_file(path, graph)
@@ -155,6 +163,7 @@ def _findings(report: Graph) -> list[Finding]:
             message=_text(report.value(result, SH.resultMessage)) or "",
             source_shape=_text(report.value(result, SH.sourceShape)) or "",
             value=_text(report.value(result, SH.value)),
+            constraint_component=_text(report.value(result, SH.sourceConstraintComponent)) or "",
         )
         for result in report.subjects(RDF.type, SH.ValidationResult)
     ]
