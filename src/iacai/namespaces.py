@@ -13,7 +13,7 @@ BASE: Final = "https://w3id.org/iacai/"
 ONTOLOGY_IRI: Final = f"{BASE}ontology"
 """The general core: a review of challenges and benefits (ontology/iacai.ttl)."""
 ESSAY_PROFILE_IRI: Final = f"{ONTOLOGY_IRI}/essay"
-"""The essay profile: the terms only the essay needs (ontology/iacai-essay.ttl); imports the core."""
+"""The essay profile: terms only the essay needs (ontology/iacai-essay.ttl); imports the core."""
 ALIGNMENTS_IRI: Final = f"{ONTOLOGY_IRI}/alignments"
 IACAI: Final = Namespace(f"{ONTOLOGY_IRI}#")
 ID: Final = Namespace(f"{BASE}id/")

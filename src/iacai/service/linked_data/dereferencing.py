@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
 
@@ -194,24 +195,28 @@ async def context_document() -> Response:
     responses=answers(200, 303, 404, 406, formats=_CONTEXT_FORMATS),
 )
 async def context_publication(request: Request, rest: str, format: str | None = None) -> Response:
-    """`/context` and `/context/VERSION`: 303 to `.jsonld` or `.html`; this version only."""
+    """`/context`, `/context/VERSION` and `/context/0.1.0`: 303 to `.jsonld` or `.html`."""
     return _dereference(
         request,
         f"context{rest}",
         format,
         _CONTEXT_FORMATS,
-        exists=lambda stem: stem in ("context", f"context/{__version__}"),
+        exists=lambda stem: stem in ("context", f"context/{__version__}", "context/0.1.0"),
         render=lambda stem, chosen: (
             site.context_page(request, load_context())
             if chosen is HTML
-            else _context_file()
+            else _context_file(_CONTEXT_RELEASES.get(stem))
         ),
     )
 
 
-def _context_file() -> Response:
+_CONTEXT_RELEASES = {"context/0.1.0": resources.ontology_dir() / "0.1.0" / "context.jsonld"}
+"""Earlier releases of the context, each at its version IRI."""
+
+
+def _context_file(path: Path | None = None) -> Response:
     return Response(
-        resources.context_path().read_bytes(),
+        (path or resources.context_path()).read_bytes(),
         media_type="application/ld+json",
         headers={"Access-Control-Allow-Origin": "*"},
     )

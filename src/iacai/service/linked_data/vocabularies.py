@@ -1,4 +1,6 @@
-"""The published vocabulary documents (ontology, alignments, shapes) and their HTML documentation.
+"""The published vocabulary documents and their HTML documentation: the core ontology, the essay
+profile, the alignments, the core and essay-profile shapes, and every earlier release at its
+version IRI (`ontology/0.1.0`, ...), as kept in `ontology/0.1.0/` and `shapes/0.1.0/`.
 
 The documentation is generated from the RDF at start-up, never edited by hand. pyLODE was tried
 and set aside: its latest release (3.4.1) does not import from a wheel, and 3.3.4 anchors terms by
@@ -10,7 +12,7 @@ anchor is its local name, so every term IRI lands on its entry.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from rdflib import BNode, Graph, Literal, URIRef
@@ -20,7 +22,7 @@ from rdflib.term import Node
 
 from iacai import resources
 from iacai.dataset import parse_file
-from iacai.namespaces import BASE, IACAI, SHAPES_IRI
+from iacai.namespaces import BASE, IACAI, ONTOLOGY_IRI, SHAPES_IRI
 from iacai.service.http.addresses import served_path
 from iacai.terms import compact
 
@@ -72,25 +74,51 @@ class VocabularyDocument:
         return self.path.read_bytes()
 
 
+RELEASES: tuple[str, ...] = ("0.1.0",)
+"""Earlier releases kept beside the current files, each served at its version IRI only."""
+
+
 def vocabulary_documents() -> dict[str, VocabularyDocument]:
-    """Every vocabulary document by each path it answers at (`ontology`, `ontology/0.1.0`, ...)."""
-    ontology = parse_file(resources.ontology_path())
-    alignments = parse_file(resources.alignments_path())
-    labels = ontology + alignments
-    documents = [
-        _document(resources.ontology_path(), ontology, labels, _term_sections(ontology, labels)),
-        _document(
-            resources.alignments_path(), alignments, labels, _term_sections(alignments, labels)
-        ),
-        _shapes_document(labels),
+    """Every vocabulary document by each path it answers at (`ontology`, `ontology/0.2.0`, ...)."""
+    modules = [
+        resources.ontology_path(), resources.essay_profile_path(), resources.alignments_path()
     ]
+    graphs = [parse_file(path) for path in modules]
+    labels = Graph()
+    for graph in graphs:
+        labels += graph
+    current = [
+        _document(path, graph, labels, _term_sections(graph, labels))
+        for path, graph in zip(modules, graphs, strict=True)
+    ]
+    current += [_shapes_document(path, labels) for path in resources.shapes_paths()]
     by_path: dict[str, VocabularyDocument] = {}
-    for document in documents:
+    for document in [*_releases(), *current]:
         for iri in (document.iri, document.version_iri):
             path = served_path(iri) if iri else None
             if path:
                 by_path[path.removeprefix("/")] = document
     return by_path
+
+
+def _releases() -> list[VocabularyDocument]:
+    """The documents of earlier releases, answering at their version IRIs only."""
+    documents = []
+    for release in RELEASES:
+        ontology_files = sorted((resources.ontology_dir() / release).glob("*.ttl"))
+        graphs = [parse_file(path) for path in ontology_files]
+        labels = Graph()
+        for graph in graphs:
+            labels += graph
+        documents += [
+            _document(path, graph, labels, _term_sections(graph, labels))
+            for path, graph in zip(ontology_files, graphs, strict=True)
+        ]
+        documents += [
+            _shapes_document(path, labels)
+            for path in sorted((resources.shapes_dir() / release).glob("*.ttl"))
+        ]
+    return [replace(document, iri=document.version_iri or document.iri) for document in documents]
 
 
 def _document(
@@ -99,7 +127,7 @@ def _document(
     iri = next(graph.subjects(RDF.type, OWL.Ontology))
     version = graph.value(iri, OWL.versionIRI)
     rows = [
-        ("IRI", [Link(str(iri), _href(iri), str(iri))]),
+        ("IRI", [Link(str(iri), _href(iri, labels), str(iri))]),
         *(
             (name, [_link(value, labels) for value in sorted(graph.objects(iri, predicate))])
             for name, predicate in _METADATA
@@ -200,8 +228,7 @@ def _term_entry(term: URIRef, graph: Graph, labels: Graph) -> Entry:
     )
 
 
-def _shapes_document(labels: Graph) -> VocabularyDocument:
-    path = resources.shapes_path()
+def _shapes_document(path: Path, labels: Graph) -> VocabularyDocument:
     graph = parse_file(path)
     shapes = sorted(s for s in graph.subjects(RDF.type, SH.NodeShape) if isinstance(s, URIRef))
     entries = []
@@ -267,13 +294,15 @@ def _link(value: Node, labels: Graph) -> Link:
         return Link(str(value), None)
     if isinstance(value, URIRef):
         text = _label(value, labels) if str(value).startswith(BASE) else compact(value)
-        return Link(text, _href(value), str(value))
+        return Link(text, _href(value, labels), str(value))
     return Link(compact(value), None)
 
 
-def _href(iri: Node) -> str:
-    """Terms of this ontology link to their entry; the project's IRIs to this server."""
+def _href(iri: Node, labels: Graph) -> str:
+    """Terms of this ontology link to their entry in the module that defines them (the core or
+    the essay profile, one namespace for both); the project's IRIs to this server."""
     text = str(iri)
     if text.startswith(str(IACAI)):
-        return "/ontology" + text[len(str(IACAI)) - 1 :]
+        module = str(labels.value(iri, RDFS.isDefinedBy) or ONTOLOGY_IRI)
+        return "/" + module[len(BASE) :] + text[len(str(IACAI)) - 1 :]
     return served_path(text) or text
