@@ -103,7 +103,7 @@ def dataset(include_ontology: bool = True) -> Dataset:
 
 
 def ontology(with_alignments: bool = True) -> Graph:
-    """The OWL ontology; without alignments, the core alone (no BIBO, CiTO, PROV-O, DPV links)."""
+    """The OWL ontology (core, essay profile, alignments); without alignments, the core alone."""
     from iacai.dataset import parse_file
     from iacai.validation import default_ontology
 
@@ -111,11 +111,10 @@ def ontology(with_alignments: bool = True) -> Graph:
 
 
 def shapes() -> Graph:
-    """The SHACL shapes the knowledge graph conforms to."""
-    from iacai.dataset import parse_file
+    """The SHACL shapes the knowledge graph conforms to: the core and the essay profile's."""
+    from iacai.validation import default_shapes
 
-
-    return parse_file(resources.shapes_path())
+    return default_shapes()
 
 
 def context() -> dict[str, Any]:

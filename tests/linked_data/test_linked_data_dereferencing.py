@@ -8,7 +8,7 @@ import json
 import httpx
 import pytest
 from rdflib import Dataset, Graph, URIRef
-from rdflib.namespace import DCAT, OWL, RDF, VOID
+from rdflib.namespace import DCAT, OWL, RDF, RDFS, VOID
 
 from iacai import __version__, resources
 from iacai.namespaces import BASE, SPDX
@@ -76,7 +76,10 @@ def test_nothing_acceptable_is_406(client: httpx.Client) -> None:
 
 
 @pytest.mark.parametrize(
-    "path", ["/ontology", "/ontology/0.1.0", "/ontology/alignments", "/shapes", "/shapes/0.1.0"]
+    "path",
+    ["/ontology", "/ontology/0.1.0", "/ontology/0.2.0", "/ontology/essay", "/ontology/essay/0.2.0",
+     "/ontology/alignments", "/ontology/alignments/0.1.0", "/shapes", "/shapes/0.1.0",
+     "/shapes/essay", "/shapes/essay/0.2.0"],
 )
 def test_vocabularies_negotiate_documentation_and_rdf(client: httpx.Client, path: str) -> None:
     html = client.get(path, headers={"Accept": BROWSER_ACCEPT}, follow_redirects=True)
@@ -97,13 +100,44 @@ def test_the_version_iri_resolves_to_that_versions_ontology(client: httpx.Client
 
 
 def test_every_ontology_term_lands_on_its_entry_in_the_documentation(client: httpx.Client) -> None:
-    ontology = Graph().parse(data=client.get("/ontology.ttl").text, format="turtle")
-    html = client.get("/ontology.html").text
+    """Core and essay-profile terms share a namespace; each lands on its own module's page."""
     namespace = f"{BASE}ontology#"
-    terms = {str(t)[len(namespace) :] for t in ontology.subjects() if str(t).startswith(namespace)}
-    assert len(terms) > 30
-    missing = [term for term in terms if f'id="{term}"' not in html]
-    assert missing == []
+    every_term = set()
+    for module in ("/ontology", "/ontology/essay"):
+        ontology = Graph().parse(data=client.get(f"{module}.ttl").text, format="turtle")
+        html = client.get(f"{module}.html").text
+        defined = f"{BASE}{module[1:]}"
+        terms = {
+            str(t)[len(namespace) :]
+            for t in ontology.subjects(RDFS.isDefinedBy, URIRef(defined))
+            if str(t).startswith(namespace)
+        }
+        assert terms
+        assert [term for term in terms if f'id="{term}"' not in html] == []
+        assert not terms & every_term
+        every_term |= terms
+    assert len(every_term) > 30
+
+
+@pytest.mark.parametrize(
+    ("path", "released"),
+    [("/ontology/0.1.0.ttl", "ontology/0.1.0/iacai.ttl"),
+     ("/ontology/alignments/0.1.0.ttl", "ontology/0.1.0/iacai-alignments.ttl"),
+     ("/shapes/0.1.0.ttl", "shapes/0.1.0/iacai-shapes.ttl"),
+     ("/context/0.1.0.jsonld", "ontology/0.1.0/context.jsonld")],
+)
+def test_the_0_1_0_release_still_resolves_as_released(
+    client: httpx.Client, path: str, released: str
+) -> None:
+    response = client.get(path)
+    assert response.status_code == 200
+    assert response.content == (resources.resource_root() / released).read_bytes()
+
+
+def test_the_current_version_names_its_prior_version(client: httpx.Client) -> None:
+    ontology = Graph().parse(data=client.get("/ontology/0.2.0.ttl").text, format="turtle")
+    assert ontology.value(URIRef(f"{BASE}ontology"), OWL.priorVersion) == URIRef(
+        f"{BASE}ontology/0.1.0")
 
 
 def test_the_context_is_published(client: httpx.Client) -> None:
