@@ -91,6 +91,7 @@ def vocabulary_documents() -> dict[str, VocabularyDocument]:
         _document(path, graph, labels, _term_sections(graph, labels))
         for path, graph in zip(modules, graphs, strict=True)
     ]
+    current[0].sections.append(_profile_pointers(graphs[1], labels))
     current += [_shapes_document(path, labels) for path in resources.shapes_paths()]
     by_path: dict[str, VocabularyDocument] = {}
     for document in [*_releases(), *current]:
@@ -205,6 +206,23 @@ def _term_sections(graph: Graph, labels: Graph) -> list[Section]:
         if entries:
             sections.append(Section(anchor, title, entries))
     return sections
+
+
+def _profile_pointers(profile: Graph, labels: Graph) -> Section:
+    """On the core's page, an anchor for each essay-profile term (the two share a namespace, so
+    `/ontology#InTextCitation` is where a hash IRI lands), pointing to its entry in the profile."""
+    terms = sorted(s for s in profile.subjects(RDFS.isDefinedBy, None) if s in IACAI)
+    entries = [
+        Entry(
+            anchor=str(term)[len(str(IACAI)) :],
+            iri=str(term),
+            label=_label(term, labels),
+            definition=str(labels.value(term, SKOS.definition) or ""),
+            rows=[("Defined in the essay profile", [_link(term, labels)])],
+        )
+        for term in terms
+    ]
+    return Section("essay-profile-terms", "Terms of the essay profile", entries)
 
 
 def _term_entry(term: URIRef, graph: Graph, labels: Graph) -> Entry:
