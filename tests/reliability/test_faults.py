@@ -190,14 +190,18 @@ def test_sigterm_during_requests_finishes_or_fails_them_cleanly() -> None:
     service = start(environment={"IACAI_QUERY_WORKERS": "2", "IACAI_CACHE_ENTRIES": "0"})
     family = service.processes()
     queries = [SLOW if n % 2 else COUNT_CHALLENGES for n in range(24)]
-    with service.client() as http, ThreadPoolExecutor(max_workers=24) as clients:
+    addresses = [f"127.0.0.{3 + n}" for n in range(len(queries))]  # each query its own client
+    https = [service.client(transport=httpx.HTTPTransport(local_address=a)) for a in addresses]
+    with ThreadPoolExecutor(max_workers=24) as clients:
         pending = [
             clients.submit(http.get, "/sparql", params={"query": f"{query} # {n}"})
-            for n, query in enumerate(queries)
+            for n, (http, query) in enumerate(zip(https, queries, strict=True))
         ]
         wait_for(lambda: idle_workers(service) == 0, 10, "queries to be running")
         service.process.send_signal(signal.SIGTERM)
         outcomes = [outcome(future) for future in pending]
+    for http in https:
+        http.close()
     assert service.process.wait(timeout=60) in STOPPED_CLEANLY, service.messages()
     assert "Traceback" not in service.messages()
     assert set(outcomes) <= {"answered", "refused", "cut cleanly", "unavailable"}, outcomes

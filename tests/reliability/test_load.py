@@ -101,13 +101,21 @@ async def runaway_client(http: httpx.AsyncClient, until: float, tally: Tally) ->
 
 async def drive(url: str, mix: list[tuple[str, str]], seconds: float) -> Tally:
     tally = Tally()
-    until = time.monotonic() + seconds
-    limits = httpx.Limits(max_connections=CLIENTS, max_keepalive_connections=CLIENTS)
-    async with httpx.AsyncClient(base_url=url, timeout=60, limits=limits) as http:
-        await asyncio.gather(
-            runaway_client(http, until, tally),
-            *(well_formed_client(http, mix, n, until, tally) for n in range(CLIENTS - 1)),
+    https = [  # each client its own source address, as the service tells clients apart
+        httpx.AsyncClient(
+            base_url=url,
+            timeout=60,
+            transport=httpx.AsyncHTTPTransport(local_address=f"127.0.1.{n + 1}"),
         )
+        for n in range(CLIENTS)
+    ]
+    until = time.monotonic() + seconds  # once the clients are made (each makes an SSL context)
+    await asyncio.gather(
+        runaway_client(https[-1], until, tally),
+        *(well_formed_client(https[n], mix, n, until, tally) for n in range(CLIENTS - 1)),
+    )
+    for http in https:
+        await http.aclose()
     return tally
 
 

@@ -22,6 +22,8 @@ CROSS_PRODUCT_ROWS = "SELECT * WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l
 COUNT_CHALLENGES = (
     "SELECT (COUNT(*) AS ?n) WHERE { ?c a <https://w3id.org/iacai/ontology#Challenge> }"
 )
+OTHER_CLIENT = "127.0.0.3"
+"""Another client (another source address): a client with a long query gets no other (429)."""
 DEEP_NESTING = "SELECT * WHERE {" + "(" * 5000 + "1" + ")" * 5000 + "}"
 
 
@@ -55,7 +57,8 @@ def test_timeout_stops_a_runaway_query_while_others_are_answered(
         pending = background.submit(http.get, "/sparql", params={"query": runaway})
         wait_until_busy(http, service.settings.query_workers - 1)
         simple_started = time.monotonic()
-        simple = http.get("/sparql", params={"query": COUNT_CHALLENGES + f" # {runaway[-8:]}"})
+        with service.client(transport=httpx.HTTPTransport(local_address=OTHER_CLIENT)) as other:
+            simple = other.get("/sparql", params={"query": COUNT_CHALLENGES + f" # {runaway[-8:]}"})
         simple_took = time.monotonic() - simple_started
         assert not pending.done(), "the simple query should be answered while the runaway runs"
         runaway_response = pending.result()

@@ -23,6 +23,7 @@ from iacai.service.engine.worker import WorkerSetup
 from iacai.service.http.addresses import base_url
 from iacai.service.http.answer_cache import AnswerCacheMiddleware
 from iacai.service.http.caches import AnswerCache, HasBody
+from iacai.service.http.client_identity import ClientIdentity
 from iacai.service.http.errors import ServiceError, client_gone, plain_error, plain_http_error
 from iacai.service.http.negotiation import Kind, formats_of, negotiate
 from iacai.service.http.openapi import answers
@@ -68,10 +69,12 @@ def create_app(config: settings.Settings, snapshot: Snapshot) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         await asyncio.to_thread(opening.prepare, location, snapshot.nquads, snapshot.version)
-        pool = QueryPool(setup, config.query_workers)
+        pool = QueryPool(setup, config.query_workers, config.fast_lane_seconds)
         await pool.start()
         app.state.pool = pool
-        app.state.answerer = Answerer(config, snapshot.version, pool, answer_cache)
+        app.state.answerer = Answerer(
+            config, snapshot.version, pool, answer_cache, app.state.clients
+        )
         indexing = asyncio.create_task(keep_building(app, pool))
         try:
             yield
@@ -89,6 +92,7 @@ def create_app(config: settings.Settings, snapshot: Snapshot) -> FastAPI:
     )
     app.state.settings = config
     app.state.answer_cache = answer_cache
+    app.state.clients = ClientIdentity(config.trusted_proxies)
     app.state.snapshot = snapshot
     app.state.catalogue = named_queries.catalogue()
     app.include_router(index_pages.router)  # /id/{kind}/ before the /id/... documents

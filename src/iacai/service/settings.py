@@ -12,6 +12,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, fields, replace
 from typing import Any
 
+from iacai.service.http.client_identity import parse_networks
 from iacai.stores.location import StoreLocation
 
 ENV_PREFIX = "IACAI_"
@@ -38,7 +39,20 @@ class Settings:
         "takes files of any name); empty = shipped",
     )
     workers: int = _setting(1, "uvicorn worker processes (each with its own query workers)")
-    query_workers: int = _setting(2, "query-engine processes per server process")
+    query_workers: int = _setting(
+        4, "query-engine processes per server process (all but two may run long queries)"
+    )
+    fast_lane_seconds: float = _setting(
+        0.5,
+        "seconds after which a running query is long: run at low CPU priority, one per client, "
+        "in a lane that leaves two workers to short queries (429 with Retry-After beyond); "
+        "until then a client's other queries wait, clients taking turns",
+    )
+    trusted_proxies: tuple[str, ...] = _setting(
+        (),
+        "addresses or networks of reverse proxies whose X-Forwarded-For names the client "
+        "(comma-separated; empty = the peer address is the client)",
+    )
     query_timeout: float = _setting(
         10.0, "seconds a query may run before its worker is killed and 503 is answered"
     )
@@ -63,6 +77,9 @@ class Settings:
     )
     timeout_keep_alive: int = _setting(
         5, "seconds a connection may stay idle, or take to send a request's head, until closed"
+    )
+    body_timeout: float = _setting(
+        10.0, "seconds a request body may take to arrive in full (in total; 408 and closed beyond)"
     )
     limit_concurrency: int = _setting(
         256, "most connections and requests at once; requests beyond are answered 503"
@@ -154,8 +171,20 @@ def _checked(settings: Settings) -> Settings:
     for name in positive:
         if getattr(settings, name) < 1:
             raise ValueError(f"{name.replace('_', '-')} must be at least 1")
-    if settings.query_timeout <= 0 or settings.write_timeout <= 0:
-        raise ValueError("query-timeout and write-timeout must be positive numbers of seconds")
+    if min(
+        settings.query_timeout,
+        settings.write_timeout,
+        settings.fast_lane_seconds,
+        settings.body_timeout,
+    ) <= 0:
+        raise ValueError(
+            "query-timeout, write-timeout, fast-lane-seconds and body-timeout must be positive "
+            "numbers of seconds"
+        )
+    try:
+        parse_networks(settings.trusted_proxies)
+    except ValueError as error:
+        raise ValueError(f"trusted-proxies: {error}") from error
     if min(settings.cache_entries, settings.cache_max_age, settings.cache_bytes) < 0:
         raise ValueError("cache-entries, cache-bytes and cache-max-age cannot be negative")
     if settings.worker_memory < 0:

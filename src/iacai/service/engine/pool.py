@@ -1,16 +1,35 @@
-"""A small pool of query-worker processes, driven from the event loop, with a hard timeout.
+"""A small pool of query-worker processes, driven from the event loop: fair, with a hard timeout.
 
 Each query goes to an idle worker over a socket (`engine.wire`). A worker that overruns the
 timeout is killed (its CPU freed at once) and one that dies is noticed by the end of its socket;
 either way a fresh worker takes its place while the others go on serving.
+
+Fair scheduling, so that a cheap query is never queued behind expensive ones:
+- each client (its address, `http.client_identity`) has its own queue, and the queues are served
+  in turn; a client runs one query at a time until that one has proved cheap (ended) or long;
+- a query still running after `fast_lane_seconds` is *long*: its worker's CPU priority is lowered
+  (the OS then runs fresh queries first) and it takes a place in the long lane, which holds at
+  most `long_lane` queries, so that the other workers always stay free for short queries;
+- a client with a long query (or one that ended within the timeout) is *heavy*: its next queries
+  go straight to the long lane, and are refused with 429 and Retry-After while the lane is full
+  or the client already holds a place in it (each refusal keeps it heavy a timeout longer). A
+  fresh query that turns long while the lane is full is stopped (503, Retry-After), and its
+  client is heavy from then on.
+Killing a worker costs a restart (a second of CPU, seconds of waiting), so the rules stop
+queries at most once per client per timeout (a heavy client waits in 429s, not in workers), and
+`STANDBY` workers are kept started to take a stopped one's place at once.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+import math
 import multiprocessing
+import os
 import socket
+from collections import deque
+from dataclasses import dataclass, field
 from multiprocessing.process import BaseProcess
 
 from iacai.service.engine import wire
@@ -22,6 +41,7 @@ from iacai.service.engine.worker import (
     WorkerSetup,
     serve,
 )
+from iacai.service.http.errors import ProtocolError
 
 log = logging.getLogger(__name__)
 
@@ -37,6 +57,23 @@ class WorkerCrashedError(Exception):
     """The worker process ended while running the query (the engine crashed on it)."""
 
 
+class QueryRefusedError(ProtocolError):
+    """Not run, or stopped, for fairness: 429 (the client's share) or 503 (the long lane is
+    full), with Retry-After; an answer as it stands, wherever the pool was asked."""
+
+    def __init__(self, status: int, message: str, retry_after: float) -> None:
+        super().__init__(status, message, {"Retry-After": str(max(1, math.ceil(retry_after)))})
+
+
+STANDBY = 2
+"""Workers started beyond the pool's size: a worker takes seconds to start, and the fairness
+rules may stop two queries at once (a burst of new clients whose queries all turn long)."""
+SERVICE_ITSELF = "(this service)"
+"""The client the service's own queries (building its indexes) run as: no address is so named."""
+LOW_PRIORITY = 19
+"""The nice value of a worker running a long query: the OS gives fresh queries the CPU first."""
+
+
 class _Worker:
     """One worker process and the server's end of its socket, read on the event loop."""
 
@@ -47,6 +84,7 @@ class _Worker:
         self._transport: asyncio.Transport | None = None
         self._pending: asyncio.Future[WorkerReply] | None = None
         self._ended = False
+        self.lowered = False
 
     @staticmethod
     def launch(setup: WorkerSetup) -> tuple[BaseProcess, socket.socket]:
@@ -89,6 +127,34 @@ class _Worker:
         if pending is not None and not pending.done():
             pending.set_exception(WorkerCrashedError(f"query worker {self.process.pid} ended"))
 
+    def stop_query(self, error: Exception) -> None:
+        """Fail the query under way with `error` (the caller then replaces this worker)."""
+        pending, self._pending = self._pending, None
+        if pending is not None and not pending.done():
+            pending.set_exception(error)
+
+    def lower_priority(self) -> None:
+        """Run this worker after fresh queries (raising a nice value needs no privilege)."""
+        if self.process.pid is None:
+            return
+        try:
+            os.setpriority(os.PRIO_PROCESS, self.process.pid, LOW_PRIORITY)
+        except OSError:  # it has just ended: the reply or the end of the socket tells
+            return
+        self.lowered = True
+
+    def restore_priority(self) -> bool:
+        """Back to normal priority once the long query ended; False where that needs a
+        privilege the server lacks (the worker is then replaced)."""
+        if self.process.pid is None:
+            return False
+        try:
+            os.setpriority(os.PRIO_PROCESS, self.process.pid, 0)
+        except OSError:
+            return False
+        self.lowered = False
+        return True
+
     def ask_to_end(self) -> None:
         """Tell an idle worker to finish (it exits after its current job, if any)."""
         if not self._ended and self._transport is not None:
@@ -112,50 +178,96 @@ class _Worker:
             self._channel.close()
 
 
-class QueryPool:
-    """Runs jobs on worker processes; the timeout covers waiting for a worker and running."""
+@dataclass
+class _Client:
+    """One client's queue and share: queries waiting, running, long, and until when it is heavy."""
 
-    def __init__(self, setup: WorkerSetup, size: int) -> None:
+    waiting: deque[asyncio.Future[_Worker]] = field(default_factory=deque)
+    running: int = 0
+    long: int = 0
+    heavy_until: float = 0.0
+    timeout: float = 0.0
+    """The timeout of its latest query: how long a refusal keeps it heavy."""
+
+    def is_heavy(self, now: float) -> bool:
+        return self.long > 0 or now < self.heavy_until
+
+
+class QueryPool:
+    """Runs jobs on worker processes, fairly; the timeout covers waiting and running."""
+
+    def __init__(self, setup: WorkerSetup, size: int, fast_lane_seconds: float) -> None:
         self._setup = setup
         self._size = size
-        self._idle: asyncio.Queue[_Worker] = asyncio.Queue()
+        self._fast_lane_seconds = fast_lane_seconds
+        self.long_lane = max(1, size - 2)
+        """Long queries at once: two workers (one of two) always stay for short queries."""
+        self._idle: list[_Worker] = []
+        self._standby: list[_Worker] = []
+        """Started workers kept out of rotation, so a stopped worker is replaced at once."""
         self._all: set[_Worker] = set()
         self._busy: set[_Worker] = set()
+        self._long: set[_Worker] = set()
+        self._clients: dict[str, _Client] = {}
+        self._turns: deque[str] = deque()
+        """Clients with queries waiting, in the order they are served."""
         self._replacements: set[asyncio.Task[None]] = set()
         self.workers_replaced = 0
 
     async def start(self) -> None:
         """Start every worker, in parallel."""
         await asyncio.gather(*(self._add_worker() for _ in range(self._size)))
+        for _ in range(STANDBY):  # in the background: the service answers meanwhile
+            self._track(asyncio.get_running_loop().create_task(self._add_worker()))
 
-    async def run(self, job: QueryJob, timeout: float) -> WorkerReply:
-        """Answer a job, or raise QueryTimeoutError or WorkerCrashedError (worker replaced)."""
+    async def run(self, job: QueryJob, timeout: float, client: str) -> WorkerReply:
+        """Answer a job for a client, or raise QueryTimeoutError, QueryRefusedError or
+        WorkerCrashedError (worker replaced)."""
         loop = asyncio.get_running_loop()
         deadline = loop.time() + timeout
+        state = self._clients.setdefault(client, _Client())
+        state.timeout = timeout
+        if self._refuses(state, loop.time()):
+            raise self._refusal(state, loop.time())
+        waiter: asyncio.Future[_Worker] = loop.create_future()
+        state.waiting.append(waiter)
+        if client not in self._turns:
+            self._turns.append(client)
+        self._dispatch()
         try:
-            worker = await asyncio.wait_for(self._idle.get(), timeout)
-        except TimeoutError:
-            raise QueryTimeoutError from None
-        self._busy.add(worker)
+            worker = await asyncio.wait_for(waiter, timeout)
+        except BaseException as error:
+            if waiter.done() and not waiter.cancelled() and waiter.exception() is None:
+                self._finish(waiter.result(), client, state, loop.time())  # handed over, unused
+                self._release(waiter.result())
+            self._forget_if_done(client)
+            if isinstance(error, TimeoutError):
+                raise QueryTimeoutError from None
+            raise
+        demotion = loop.call_later(
+            self._fast_lane_seconds, self._demote, worker, client, state, timeout
+        )
         try:
             reply = await worker.ask(job, max(deadline - loop.time(), 0.001))
         except TimeoutError:
             self._replace(worker)
             raise QueryTimeoutError from None
-        except BaseException:  # died, or the request was cancelled while the worker was busy
+        except BaseException:  # died, stopped, or the request was cancelled while it ran
             self._replace(worker)
             raise
+        finally:
+            demotion.cancel()
+            self._finish(worker, client, state, loop.time() + timeout)
         if isinstance(reply, OutOfMemory):  # the worker ends after saying so
             self._replace(worker)
             return reply
-        self._busy.discard(worker)
-        self._idle.put_nowait(worker)
+        self._release(worker)
         return reply
 
     @property
     def idle_workers(self) -> int:
         """Workers waiting for a query now."""
-        return self._idle.qsize()
+        return len(self._idle)
 
     async def close(self) -> None:
         """Stop every worker, including replacements still starting."""
@@ -170,19 +282,143 @@ class QueryPool:
             worker.close()
         self._all.clear()
 
+    def _release(self, worker: _Worker) -> None:
+        """A worker whose query ended goes back to work (at normal priority) or is replaced."""
+        if worker.lowered and not worker.restore_priority():
+            self._replace(worker)
+        else:
+            self._busy.discard(worker)
+            self._idle.append(worker)
+        self._dispatch()
+
+    def _dispatch(self) -> None:
+        """Hand idle workers to waiting queries, one client after another, while any can start."""
+        now = asyncio.get_running_loop().time()
+        started = True
+        while started and self._idle and self._turns:
+            started = False
+            for _ in range(len(self._turns)):
+                if not self._idle:
+                    return
+                client = self._turns.popleft()
+                state = self._clients.get(client)
+                if state is None:
+                    continue
+                while state.waiting and state.waiting[0].done():  # timed out while waiting
+                    state.waiting.popleft()
+                if state.waiting and state.running == state.long:  # none of its queries fresh
+                    started = True
+                    if state.is_heavy(now):
+                        self._start_long(state, now)
+                    else:
+                        self._start(state)
+                if state.waiting:
+                    self._turns.append(client)
+
+    def _start(self, state: _Client) -> _Worker:
+        worker = self._idle.pop()
+        self._busy.add(worker)
+        state.running += 1
+        state.waiting.popleft().set_result(worker)
+        return worker
+
+    def _start_long(self, state: _Client, now: float) -> None:
+        """A heavy client's query: straight into the long lane, or refused while it cannot."""
+        if self._refuses(state, now):
+            self._refuse_waiting(state, now)
+            return
+        worker = self._start(state)
+        self._make_long(worker, state)
+
+    def _refuses(self, state: _Client, now: float) -> bool:
+        """A heavy client gets no new query while it has a long one or the long lane is full."""
+        return state.is_heavy(now) and (state.long > 0 or len(self._long) >= self.long_lane)
+
+    def _refusal(self, state: _Client, now: float) -> QueryRefusedError:
+        """429 for a heavy client, which stays heavy while it keeps asking: else it would come
+        back as a fresh client when its time ran out, and be stopped (a worker lost) again."""
+        state.heavy_until = max(state.heavy_until, now + state.timeout)
+        return QueryRefusedError(
+            429,
+            "Too many long queries: this client has a query running past "
+            f"{self._fast_lane_seconds:g} s (or had one within the timeout), and long "
+            "queries run one per client, in a lane shared by all clients. Retry later.",
+            max(state.heavy_until - now, 1.0),
+        )
+
+    def _refuse_waiting(self, state: _Client, now: float) -> None:
+        refusal = self._refusal(state, now)
+        while state.waiting:
+            waiter = state.waiting.popleft()
+            if not waiter.done():
+                waiter.set_exception(refusal)
+
+    def _demote(self, worker: _Worker, client: str, state: _Client, timeout: float) -> None:
+        """The query has run past the fast lane: into the long lane, or stopped if it is full."""
+        if worker not in self._busy or worker in self._long:
+            return
+        now = asyncio.get_running_loop().time()
+        state.heavy_until = now + timeout
+        if len(self._long) < self.long_lane:
+            self._make_long(worker, state)
+            self._refuse_waiting(state, now)
+            return
+        log.warning("query of %s stopped: the long lane is full", client)
+        worker.stop_query(
+            QueryRefusedError(
+                503,
+                f"The query ran past {self._fast_lane_seconds:g} s while the lane for "
+                f"long queries ({self.long_lane} at once) was full, and was stopped so that short "
+                "queries stay fast. Retry later, or narrow the query down.",
+                timeout,
+            )
+        )
+
+    def _make_long(self, worker: _Worker, state: _Client) -> None:
+        self._long.add(worker)
+        state.long += 1
+        worker.lower_priority()
+
+    def _finish(self, worker: _Worker, client: str, state: _Client, heavy_until: float) -> None:
+        """The client's share back: one query fewer running (and long, heavy until then)."""
+        state.running -= 1
+        if worker in self._long:
+            self._long.discard(worker)
+            state.long -= 1
+            state.heavy_until = heavy_until
+        self._forget_if_done(client)
+
+    def _forget_if_done(self, client: str) -> None:
+        """Drop a client's state once it has nothing waiting or running and is no longer heavy."""
+        state = self._clients.get(client)
+        if state is None or state.running or any(not w.done() for w in state.waiting):
+            return
+        if not state.is_heavy(asyncio.get_running_loop().time()):
+            del self._clients[client]
+
     async def _add_worker(self) -> None:
         loop = asyncio.get_running_loop()
         process, channel = await loop.run_in_executor(None, _Worker.launch, self._setup)
         worker = _Worker(process, channel)
         await worker.connect()
         self._all.add(worker)
-        self._idle.put_nowait(worker)
+        if len(self._idle) + len(self._busy) < self._size:
+            self._idle.append(worker)
+            self._dispatch()
+        else:
+            self._standby.append(worker)
 
     def _replace(self, worker: _Worker) -> None:
         self._all.discard(worker)
         self._busy.discard(worker)
         self.workers_replaced += 1
-        task = asyncio.get_running_loop().create_task(self._stop_and_add(worker))
+        if self._standby:
+            self._idle.append(self._standby.pop())
+            self._dispatch()
+        self._track(asyncio.get_running_loop().create_task(self._stop_and_add(worker)))
+
+    def _track(self, task: asyncio.Task[None]) -> None:
+        """Keep a worker's start (or replacement) until done, so that `close` can cancel it."""
         self._replacements.add(task)
         task.add_done_callback(self._replacements.discard)
 

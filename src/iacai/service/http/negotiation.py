@@ -116,11 +116,18 @@ class MediaRange:
         return 2 if self.subtype == sub else -1
 
 
+MAX_MEDIA_RANGES = 32
+"""Media ranges read from an Accept header, and parameters from each; the rest is ignored, so
+that a hostile header (35,000 q-values) costs no more than an ordinary one."""
+
+
 def parse_accept(header: str | None) -> list[MediaRange]:
     """The media ranges of an Accept header with their q-values; no header accepts anything."""
     ranges = []
-    for position, item in enumerate((header or "*/*").split(",")):
-        media, *parameters = (part.strip() for part in item.split(";"))
+    items = (header or "*/*").split(",", MAX_MEDIA_RANGES)[:MAX_MEDIA_RANGES]
+    for position, item in enumerate(items):
+        parts = item.split(";", MAX_MEDIA_RANGES)[:MAX_MEDIA_RANGES]
+        media, *parameters = (part.strip() for part in parts)
         kind, slash, sub = media.lower().partition("/")
         if not slash or not kind or not sub:
             continue

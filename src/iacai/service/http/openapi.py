@@ -24,11 +24,13 @@ _WHY: Final = {
     415: "The request body's Content-Type is not one a query can be sent as.",
     500: "The engine could not evaluate the query (the message says why).",
     502: "The remote SPARQL store is down or answered badly.",
-    503: "The query timeout was reached (the query was stopped), the engine failed on it, or "
-    "what was asked for is still being built at start-up (Retry-After).",
+    429: "This client is over its share of long queries; Retry-After says when to try again.",
+    503: "The query timeout was reached (the query was stopped), the engine failed on it, the "
+    "lane for long queries was full, or what was asked for is still being built at start-up "
+    "(Retry-After).",
     504: "The remote SPARQL store did not answer within the query timeout.",
 }
-QUERY_FAILURES: Final = (500, 502, 503, 504)
+QUERY_FAILURES: Final = (429, 500, 502, 503, 504)
 """What a sound query may still end in (QueryFailedError): every operation that runs one says so."""
 _PLAIN_TEXT: Final = {"text/plain": {"schema": {"type": "string"}}}
 

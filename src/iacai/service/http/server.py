@@ -2,11 +2,13 @@
 
 uvicorn bounds a request head only with its h11 parser, which costs about three times what
 httptools does per request; httptools accepts heads of any size and waits for ever on a client
-that connects and says nothing, or sends its head a byte at a time. `BoundedHttpToolsProtocol`
-keeps the fast parser and adds both bounds: a head (request line and headers) longer than
-`max_header_bytes` is refused with 400 like h11 refuses it, and a connection that is idle, or
-still sending its head, `timeout_keep_alive` seconds after it connected or began a request is
-closed.
+that connects and says nothing, sends its head a byte at a time, or sends a head and never its
+body. `BoundedHttpToolsProtocol` keeps the fast parser and adds the bounds: a head (request line
+and headers) longer than `max_header_bytes` is refused with 400 like h11 refuses it; a connection
+that is idle, or still sending its head, `timeout_keep_alive` seconds after it connected or began
+a request is closed; a body not received in full `body_timeout` seconds after its head (in total,
+however it trickles) is answered 408 and its connection closed, so that stalled bodies give their
+place among `limit_concurrency` back.
 
 uvicorn has no write timeout either: an answer a client does not read stays in the server's
 memory for as long as the connection lasts. Here, once more than the transport's high-water
@@ -43,10 +45,14 @@ class BoundedHttpToolsProtocol(HttpToolsProtocol):
     _head_bytes = 0
     _head_deadline: asyncio.TimerHandle | None = None
     _write_deadline: asyncio.TimerHandle | None = None
+    _body_deadline: asyncio.TimerHandle | None = None
 
-    def __init__(self, *args: Any, write_limits: WriteLimits, **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, write_limits: WriteLimits, body_timeout: float, **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
         self._write_limits = write_limits
+        self.body_timeout = body_timeout
 
     def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
         super().connection_made(transport)
@@ -57,6 +63,7 @@ class BoundedHttpToolsProtocol(HttpToolsProtocol):
     def connection_lost(self, exc: Exception | None) -> None:
         self._cancel_head_deadline()
         self._cancel_write_deadline()
+        self._cancel_body_deadline()
         super().connection_lost(exc)
 
     def pause_writing(self) -> None:
@@ -116,9 +123,11 @@ class BoundedHttpToolsProtocol(HttpToolsProtocol):
     def on_headers_complete(self) -> None:
         self._reading_head = False
         self._cancel_head_deadline()
+        self._body_deadline = self.loop.call_later(self.body_timeout, self._body_too_slow)
         super().on_headers_complete()
 
     def on_message_complete(self) -> None:
+        self._cancel_body_deadline()
         super().on_message_complete()
         self._reading_head = True
         self._head_bytes = 0
@@ -127,6 +136,25 @@ class BoundedHttpToolsProtocol(HttpToolsProtocol):
         self._head_deadline = None
         if not self.transport.is_closing():
             self.transport.close()
+
+    def _body_too_slow(self) -> None:
+        """408 if nothing was answered yet, then close: the app sees the client disconnect."""
+        self._body_deadline = None
+        if self.transport.is_closing():
+            return
+        if self.cycle is not None and not self.cycle.response_started:
+            message = f"Request body not received within {self.body_timeout:g} s.\n".encode()
+            self.cycle.response_started = True
+            self.transport.write(
+                b"HTTP/1.1 408 Request Timeout\r\ncontent-type: text/plain; charset=utf-8\r\n"
+                b"content-length: %d\r\nconnection: close\r\n\r\n%s" % (len(message), message)
+            )
+        self.transport.close()
+
+    def _cancel_body_deadline(self) -> None:
+        if self._body_deadline is not None:
+            self._body_deadline.cancel()
+            self._body_deadline = None
 
     def _cancel_head_deadline(self) -> None:
         if self._head_deadline is not None:
@@ -143,6 +171,7 @@ def uvicorn_options(config: Settings) -> dict[str, Any]:
         "http": functools.partial(
             BoundedHttpToolsProtocol,
             write_limits=WriteLimits(config.write_timeout, config.max_buffered_bytes),
+            body_timeout=config.body_timeout,
         ),
         "h11_max_incomplete_event_size": config.max_header_bytes,
         "timeout_keep_alive": config.timeout_keep_alive,

@@ -12,6 +12,7 @@ managers (`references.py`). docs/linked-data.md describes it for users.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -27,6 +28,7 @@ from iacai.jsonld_context import load_context
 from iacai.namespaces import BASE, PREFIXES
 from iacai.service.engine.writers import write_graph
 from iacai.service.http.addresses import DESCRIBE_PATH, page_path, served_path
+from iacai.service.http.answer_cache import etag_matches
 from iacai.service.http.errors import NotFoundError, ProtocolError
 from iacai.service.http.negotiation import (
     FORMATS,
@@ -45,6 +47,7 @@ from iacai.service.linked_data.descriptions import (
     framed_jsonld,
     jsonld_bytes,
 )
+from iacai.service.linked_data.document_cache import DocumentCache
 from iacai.service.linked_data.dumps import Dumps
 from iacai.service.linked_data.vocabularies import VocabularyDocument, vocabulary_documents
 from iacai.service.pages import site
@@ -71,6 +74,7 @@ class LinkedData:
     dumps: Dumps
     graph_names: tuple[str, ...]
     references: references.References
+    documents: DocumentCache
 
 
 def attach(app: FastAPI, snapshot: Snapshot) -> None:
@@ -82,6 +86,7 @@ def attach(app: FastAPI, snapshot: Snapshot) -> None:
         Dumps(snapshot.nquads),
         snapshot.graph_names,
         references.References(index.store),
+        DocumentCache(keeps=not app.state.settings.store_location.is_remote),
     )
     app.include_router(references.router)
     app.include_router(router)
@@ -103,7 +108,7 @@ async def resource(request: Request, path: str, format: str | None = None) -> Re
     A source (`/id/source/...`) also -> `.bib`, `.ris`, `.csl.json` or `.txt` (`?style=`).
     """
     state = _state(request)
-    return _dereference(
+    return await _dereference(
         request,
         f"id/{path}",
         format,
@@ -150,7 +155,7 @@ async def describe_any(request: Request, iri: str = "", format: str | None = Non
 async def named_graph(request: Request, path: str, format: str | None = None) -> Response:
     """`/graph/table-1` -> 303 to its contents in an RDF format, or its description as HTML."""
     state = _state(request)
-    return _dereference(
+    return await _dereference(
         request,
         f"graph/{path}",
         format,
@@ -167,13 +172,13 @@ async def named_graph(request: Request, path: str, format: str | None = None) ->
 )
 async def ontology(request: Request, rest: str, format: str | None = None) -> Response:
     """The ontology IRI, its `owl:versionIRI` and the alignments: 303 to HTML docs or RDF."""
-    return _vocabulary(request, f"ontology{rest}", format)
+    return await _vocabulary(request, f"ontology{rest}", format)
 
 
 @router.get("/shapes{rest:path}", summary="The SHACL shapes", responses=_DOCUMENT_ANSWERS)
 async def shapes(request: Request, rest: str, format: str | None = None) -> Response:
     """The shapes IRI: 303 to their HTML documentation or RDF."""
-    return _vocabulary(request, f"shapes{rest}", format)
+    return await _vocabulary(request, f"shapes{rest}", format)
 
 
 _CONTEXT_FORMATS: tuple[Format, ...] = (*(f for f in FORMATS if f.name == "jsonld"), HTML)
@@ -196,7 +201,7 @@ async def context_document() -> Response:
 )
 async def context_publication(request: Request, rest: str, format: str | None = None) -> Response:
     """`/context`, `/context/VERSION` and `/context/0.1.0`: 303 to `.jsonld` or `.html`."""
-    return _dereference(
+    return await _dereference(
         request,
         f"context{rest}",
         format,
@@ -243,9 +248,9 @@ async def dump(request: Request, file_name: str) -> Response:
     )
 
 
-def _vocabulary(request: Request, path: str, format: str | None) -> Response:
+async def _vocabulary(request: Request, path: str, format: str | None) -> Response:
     vocabularies = _state(request).vocabularies
-    return _dereference(
+    return await _dereference(
         request,
         path,
         format,
@@ -255,7 +260,7 @@ def _vocabulary(request: Request, path: str, format: str | None) -> Response:
     )
 
 
-def _dereference(
+async def _dereference(
     request: Request,
     path: str,
     format: str | None,
@@ -272,7 +277,7 @@ def _dereference(
         stem, chosen = by_file
         if not exists(stem):
             raise NotFoundError(f"{BASE}{stem} is not in this knowledge graph.")
-        return render(stem, chosen)
+        return await asyncio.to_thread(render, stem, chosen)  # some take seconds: off the loop
     if not exists(path):
         raise NotFoundError(f"{BASE}{path} is not in this knowledge graph.")
     chosen = negotiate(format, request.headers.get("accept"), offered, BASE + path)
@@ -285,32 +290,39 @@ def _dereference(
 
 def _resource_document(request: Request, iri: str, chosen: Format) -> Response:
     index = _state(request).index
-    triples = index.description(iri)
     if chosen.kind is Kind.REFERENCE:
         return references.reference_document(request, iri, chosen)
     if chosen is HTML:
         return site.resource_page(
-            request, iri, triples, _alternates(iri), references.page_markup(request, iri)
+            request,
+            iri,
+            index.description(iri),
+            _alternates(iri),
+            references.page_markup(request, iri),
         )
-    if chosen.name == "jsonld":
-        body = jsonld_bytes(framed_jsonld(iri, triples))
-    else:
-        body = write_graph(chosen.name, triples, PREFIXES, {})
-    return _document_response(body, chosen, iri)
+
+    def build() -> bytes:
+        triples = index.description(iri)
+        if chosen.name == "jsonld":
+            return jsonld_bytes(framed_jsonld(iri, triples))
+        return write_graph(chosen.name, triples, PREFIXES, {})
+
+    return _document_response(request, iri, chosen, build)
 
 
 def _graph_document(request: Request, iri: str, chosen: Format) -> Response:
     index = _state(request).index
     if chosen is HTML:
         return site.resource_page(request, iri, index.description(iri), _alternates(iri))
-    quads = index.store.quads_for_pattern(None, None, None, NamedNode(iri))
-    triples = sorted((quad.triple for quad in quads), key=str)
-    body = (
-        jsonld_bytes(compacted_jsonld(triples))
-        if chosen.name == "jsonld"
-        else write_graph(chosen.name, triples, PREFIXES, {})
-    )
-    return _document_response(body, chosen, iri)
+
+    def build() -> bytes:
+        quads = index.store.quads_for_pattern(None, None, None, NamedNode(iri))
+        triples = sorted((quad.triple for quad in quads), key=str)
+        if chosen.name == "jsonld":
+            return jsonld_bytes(compacted_jsonld(triples))
+        return write_graph(chosen.name, triples, PREFIXES, {})
+
+    return _document_response(request, iri, chosen, build)
 
 
 def _vocabulary_document(
@@ -318,9 +330,10 @@ def _vocabulary_document(
 ) -> Response:
     if chosen is HTML:
         return site.vocabulary_page(request, document, _alternates(document.iri))
-    if chosen.name == "turtle":
-        body = document.turtle
-    else:
+
+    def build() -> bytes:
+        if chosen.name == "turtle":
+            return document.turtle
         from pyoxigraph import RdfFormat, parse
 
         triples = [
@@ -330,20 +343,24 @@ def _vocabulary_document(
                 format=RdfFormat.N_TRIPLES,
             )
         ]
-        body = (
-            jsonld_bytes(compacted_jsonld(triples))
-            if chosen.name == "jsonld"
-            else write_graph(chosen.name, triples, PREFIXES, {})
-        )
-    return _document_response(body, chosen, document.iri)
+        if chosen.name == "jsonld":
+            return jsonld_bytes(compacted_jsonld(triples))
+        return write_graph(chosen.name, triples, PREFIXES, {})
+
+    return _document_response(request, document.iri, chosen, build)
 
 
-def _document_response(body: bytes, chosen: Format, iri: str) -> Response:
-    return Response(
-        body,
-        media_type=chosen.content_type,
-        headers={"Link": f'<{iri}>; rel="describes"'},
-    )
+def _document_response(
+    request: Request, iri: str, chosen: Format, build: Callable[[], bytes]
+) -> Response:
+    """The document, built once (`DocumentCache`), with its ETag; 304 when the client has it."""
+    document = _state(request).documents.get((iri, chosen.name), build)
+    headers = {"Link": f'<{iri}>; rel="describes"'}
+    if document.etag is not None:
+        headers["ETag"] = document.etag
+        if etag_matches(document.etag, request.headers.get("if-none-match")):
+            return Response(status_code=304, headers=headers)
+    return Response(document.body, media_type=chosen.content_type, headers=headers)
 
 
 def _alternates(iri: str) -> list[dict[str, Any]]:

@@ -94,7 +94,8 @@ async def resources_of(request: Request, class_iri: str) -> list[dict[str, Any]]
     query = (resources.queries_dir() / "internal" / "index-of-kind.rq").read_text("utf-8")
     job = QueryJob(query, "json", _MOST_ROWS, substitutions=(("class", NamedNode(class_iri)),))
     settings = request.app.state.settings
-    reply = await request.app.state.pool.run(job, settings.query_timeout)
+    client = request.app.state.clients.of(request)
+    reply = await request.app.state.pool.run(job, settings.query_timeout, client)
     if not isinstance(reply, QueryAnswer):
         raise QueryFailedError(503, "The index could not be read from the store just now.")
     return [

@@ -64,7 +64,7 @@ async def named_query_page(
             answerer: Answerer = request.app.state.answerer
             bound = tuple(sorted((v.value, term) for v, term in substitutions.items()))
             results, truncated = await answerer.solutions(
-                QueryRequest(named.text, outline, substitutions=bound)
+                request, QueryRequest(named.text, outline, substitutions=bound)
             )
             context["table"] = answer_table(results)
             context["truncated"] = truncated

@@ -17,7 +17,7 @@ from fastapi import APIRouter, Request, Response
 from iacai import resources
 from iacai.namespaces import FOAF, IACAI
 from iacai.search import Hit, SearchIndex, SearchRow
-from iacai.service.engine.pool import QueryPool
+from iacai.service.engine.pool import SERVICE_ITSELF, QueryPool
 from iacai.service.engine.worker import QueryAnswer, QueryJob
 from iacai.service.http.addresses import page_path
 from iacai.service.http.errors import NotReadyError
@@ -56,7 +56,7 @@ _KINDS: Final = (
 async def build_search_index(pool: QueryPool) -> SearchIndex:
     """The index of the data the pool's store holds (asked as any query is, with more time)."""
     query = (resources.queries_dir() / "internal" / "search-documents.rq").read_text("utf-8")
-    reply = await pool.run(QueryJob(query, "json", _MOST_ROWS), _BUILD_TIMEOUT)
+    reply = await pool.run(QueryJob(query, "json", _MOST_ROWS), _BUILD_TIMEOUT, SERVICE_ITSELF)
     if not isinstance(reply, QueryAnswer):
         raise RuntimeError(f"the search index could not be built: {reply}")
     bindings = json.loads(reply.body)["results"]["bindings"]

@@ -25,6 +25,7 @@ from iacai.service.engine.worker import (
 )
 from iacai.service.http.answer_cache import etag_matches
 from iacai.service.http.caches import AnswerCache, CachedAnswer, HasBody
+from iacai.service.http.client_identity import ClientIdentity
 from iacai.service.http.errors import NotAcceptableError, ProtocolError, QueryFailedError
 from iacai.service.http.negotiation import HTML, Format, Kind, formats_of, negotiate
 from iacai.service.settings import Settings
@@ -54,11 +55,13 @@ class Answerer:
         data_version: str,
         pool: QueryPool,
         cache: AnswerCache[Hashable, HasBody],
+        clients: ClientIdentity,
     ) -> None:
         self._settings = settings
         self._data_version = data_version
         self._pool = pool
         self._cache = cache
+        self._clients = clients
 
     def checked_outline(self, text: str) -> query_lexer.QueryOutline:
         """The query's outline, or a 400 for an update, too deep a nesting or a refused SERVICE."""
@@ -105,30 +108,33 @@ class Answerer:
             }
             if etag_matches(etag, request.headers.get("if-none-match")):
                 return Response(status_code=304, headers=headers)
-        cached = await self._kept_or_run(query, answer_format, etag)
+        cached = await self._kept_or_run(query, answer_format, etag, self._clients.of(request))
         if cached.truncated:
             headers[TRUNCATED_HEADER] = "true"
         return Response(cached.body, headers=headers, media_type=answer_format.content_type)
 
-    async def solutions(self, query: QueryRequest) -> tuple[dict[str, Any], bool]:
+    async def solutions(
+        self, request: Request, query: QueryRequest
+    ) -> tuple[dict[str, Any], bool]:
         """The query's SPARQL JSON results, parsed, and whether the row cap cut them: for pages
         that show an answer as a table. Cached and failing as `answer` does."""
-        answer = await self._kept_or_run(query, _JSON, self._etag(query, _JSON))
+        client = self._clients.of(request)
+        answer = await self._kept_or_run(query, _JSON, self._etag(query, _JSON), client)
         return json.loads(answer.body), answer.truncated
 
     async def _kept_or_run(
-        self, query: QueryRequest, answer_format: Format, etag: str
+        self, query: QueryRequest, answer_format: Format, etag: str, client: str
     ) -> CachedAnswer:
         """The kept answer, else a fresh one (kept unless it changes at each evaluation)."""
         if query.outline.nondeterministic:
-            return await self._run(query, answer_format)
+            return await self._run(query, answer_format, client)
         cached = self._cache.get(etag)
         if not isinstance(cached, CachedAnswer):
-            cached = await self._run(query, answer_format)
+            cached = await self._run(query, answer_format, client)
             self._cache.put(etag, cached)
         return cached
 
-    async def _run(self, query: QueryRequest, answer_format: Format) -> CachedAnswer:
+    async def _run(self, query: QueryRequest, answer_format: Format, client: str) -> CachedAnswer:
         job = QueryJob(
             query=query.text,
             format_name=answer_format.name,
@@ -141,7 +147,7 @@ class Answerer:
         )
         timeout = self._settings.query_timeout
         try:
-            reply = await self._pool.run(job, timeout)
+            reply = await self._pool.run(job, timeout, client)
         except QueryTimeoutError:
             if self._settings.store_location.is_remote:
                 raise QueryFailedError(
