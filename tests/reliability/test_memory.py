@@ -62,10 +62,14 @@ def test_memory_bombs_and_non_readers_keep_the_service_under_the_bound(
 ) -> None:
     sampler = Sampler(bounded)
     started = time.monotonic()
+    bombers = [  # two clients (source addresses): one client's queries run one at a time
+        bounded.client(transport=httpx.HTTPTransport(local_address=f"127.0.0.{5 + n}"))
+        for n in range(2)
+    ]
     with bounded.client() as http, ThreadPoolExecutor(max_workers=2) as pool:
         bombs = [
-            pool.submit(http.get, "/sparql", params={"query": f"{ORDER_BY_BOMB} # {n}"})
-            for n in range(2)
+            pool.submit(bomber.get, "/sparql", params={"query": f"{ORDER_BY_BOMB} # {n}"})
+            for n, bomber in enumerate(bombers)
         ]
         for bomb in bombs:
             answer = bomb.result()
@@ -74,6 +78,8 @@ def test_memory_bombs_and_non_readers_keep_the_service_under_the_bound(
         bombs_took = time.monotonic() - started
         wait_for_idle_workers(http, 2)
         large = http.post("/sparql", content=LARGE_ANSWER.encode(), headers=DIRECT)
+    for bomber in bombers:
+        bomber.close()
     assert large.status_code == 200
     assert large.headers["x-iacai-result-truncated"] == "true"
     assert len(large.content) <= 9 << 20

@@ -91,13 +91,15 @@ def unguarded_service(shipped_dataset: Dataset) -> Iterator[RunningService]:
 
 
 def test_engine_crash_is_survived(unguarded_service: RunningService) -> None:
+    crasher = unguarded_service.client(transport=httpx.HTTPTransport(local_address=OTHER_CLIENT))
     with unguarded_service.client() as http, ThreadPoolExecutor(max_workers=4) as clients:
-        crash = clients.submit(http.post, "/sparql", data={"query": DEEP_NESTING})
+        crash = clients.submit(crasher.post, "/sparql", data={"query": DEEP_NESTING})
         others = [
             clients.submit(http.get, "/sparql", params={"query": COUNT_CHALLENGES + f" #{n}"})
             for n in range(6)
         ]
         crashed = crash.result()
+        crasher.close()
         assert crashed.status_code == 503, crashed.text
         assert "failed on this query and was restarted" in crashed.text
         assert [count_of(other.result()) for other in others] == [15] * 6

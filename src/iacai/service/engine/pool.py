@@ -70,8 +70,9 @@ STANDBY = 2
 rules may stop two queries at once (a burst of new clients whose queries all turn long)."""
 SERVICE_ITSELF = "(this service)"
 """The client the service's own queries (building its indexes) run as: no address is so named."""
-LOW_PRIORITY = 19
-"""The nice value of a worker running a long query: the OS gives fresh queries the CPU first."""
+LOW_PRIORITY = 10
+"""The nice value of a worker running a long query: the OS gives fresh queries about nine
+times its share of the CPU (19 starved long queries outright on a busy machine)."""
 
 
 class _Worker:
