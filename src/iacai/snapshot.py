@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import hashlib
 import json
+import time
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -35,6 +36,8 @@ class Snapshot:
     nquads: bytes
     version: str
     graph_names: tuple[str, ...]
+    modified: float = field(default_factory=time.time)
+    """When the data last changed (POSIX time): HTTP's Last-Modified, the same in every worker."""
 
 
 def validated_snapshot(
@@ -54,12 +57,19 @@ def validated_snapshot(
     files = {**ontology_files(), **sources}
     dataset = dataset_from(files)
     check_conforms(dataset)
-    return snapshot_of(dataset, _files_version(files))
+    newest = max(path.stat().st_mtime for path in files)
+    return snapshot_of(dataset, _files_version(files), newest)
 
 
 def write_snapshot(snapshot: Snapshot, path: Path) -> None:
     """The snapshot as one file: a JSON header line (version, graph names), then the N-Quads."""
-    header = json.dumps({"version": snapshot.version, "graph_names": snapshot.graph_names})
+    header = json.dumps(
+        {
+            "version": snapshot.version,
+            "graph_names": snapshot.graph_names,
+            "modified": snapshot.modified,
+        }
+    )
     path.write_bytes(header.encode() + b"\n" + snapshot.nquads)
 
 
@@ -67,7 +77,7 @@ def read_snapshot(path: str | Path) -> Snapshot:
     """The snapshot `write_snapshot` wrote, byte for byte."""
     header, _, nquads = Path(path).read_bytes().partition(b"\n")
     fields = json.loads(header)
-    return Snapshot(nquads, fields["version"], tuple(fields["graph_names"]))
+    return Snapshot(nquads, fields["version"], tuple(fields["graph_names"]), fields["modified"])
 
 
 def check_conforms(dataset: Dataset) -> None:
@@ -85,11 +95,11 @@ def check_conforms(dataset: Dataset) -> None:
     )
 
 
-def snapshot_of(dataset: Dataset, version: str) -> Snapshot:
-    """Any rdflib Dataset as a snapshot, under the given data version."""
+def snapshot_of(dataset: Dataset, version: str, modified: float | None = None) -> Snapshot:
+    """Any rdflib Dataset as a snapshot, under the given data version (changed now, if unsaid)."""
     nquads = dataset.serialize(format="nquads", encoding="utf-8")
     graph_names = tuple(sorted({str(g.identifier) for g in dataset.graphs() if len(g)}))
-    return Snapshot(nquads, version, graph_names)
+    return Snapshot(nquads, version, graph_names, time.time() if modified is None else modified)
 
 
 def _files_version(files: Iterable[Path]) -> str:

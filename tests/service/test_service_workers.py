@@ -1,8 +1,9 @@
 """`iacai serve --workers N`: several server processes, and not one byte of difference between them.
 
 Each request goes over a fresh connection, so the kernel hands it to either process; the test
-goes on until both have answered, then requires every body and ETag of a query to be identical
-(blank-node labels included: every process serves the one snapshot `iacai serve` validated).
+goes on until both have answered, then requires every body, ETag and Last-Modified of a query to
+be identical (blank-node labels included: every process serves the one snapshot `iacai serve`
+validated, and its time of change).
 """
 
 from __future__ import annotations
@@ -50,13 +51,14 @@ def fresh_get(url: str, **params: str) -> httpx.Response:
 
 def test_every_worker_gives_the_same_bytes_and_etag(two_workers: str) -> None:
     processes: set[int] = set()
-    answers: dict[str, set[tuple[bytes, str]]] = {query: set() for query in QUERIES}
+    answers: dict[str, set[tuple[bytes, str, str]]] = {query: set() for query in QUERIES}
     for _ in range(200):
         processes.add(fresh_get(f"{two_workers}/healthz").json()["server_process"])
         for query in QUERIES:
             response = fresh_get(f"{two_workers}/sparql", query=query)
             assert response.status_code == 200, response.text
-            answers[query].add((response.content, response.headers["etag"]))
+            headers = response.headers
+            answers[query].add((response.content, headers["etag"], headers["last-modified"]))
         if len(processes) == 2 and _ > 20:
             break
     assert len(processes) == 2, "one process answered everything: nothing was compared"

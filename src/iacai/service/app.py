@@ -25,12 +25,13 @@ from iacai.service.http.answer_cache import AnswerCacheMiddleware
 from iacai.service.http.caches import AnswerCache, HasBody
 from iacai.service.http.client_identity import ClientIdentity
 from iacai.service.http.errors import ServiceError, client_gone, plain_error, plain_http_error
-from iacai.service.http.negotiation import Kind, formats_of, negotiate
+from iacai.service.http.negotiation import HTML, Kind, formats_of, negotiate
 from iacai.service.http.openapi import answers
+from iacai.service.http.representations import EXPOSED_HEADERS, RepresentationMiddleware
 from iacai.service.http.request_headers import OneReadingMiddleware
 from iacai.service.http.security_headers import add_security_headers
-from iacai.service.linked_data import dereferencing
-from iacai.service.pages import index_pages, query_pages, search_page
+from iacai.service.linked_data import dereferencing, discovery
+from iacai.service.pages import index_pages, query_pages, search_page, site
 from iacai.service.pages.error_pages import for_people
 from iacai.service.pages.search_page import keep_building
 from iacai.service.sparql import named_query_routes, protocol
@@ -103,6 +104,7 @@ def create_app(config: settings.Settings, snapshot: Snapshot) -> FastAPI:
         bool(config.service_allowlist),
         context,
         app.state.linked_data.dumps,
+        snapshot.modified,
     )
     app.add_exception_handler(ServiceError, for_people(plain_error))
     app.add_exception_handler(StarletteHTTPException, for_people(plain_http_error))
@@ -114,20 +116,34 @@ def create_app(config: settings.Settings, snapshot: Snapshot) -> FastAPI:
             data_version=snapshot.version,
             largest_body=config.max_query_bytes,
         )
+    app.add_middleware(  # outside the answer cache: it keys on neither Host nor Accept-Encoding
+        RepresentationMiddleware,
+        last_modified=snapshot.modified,
+        max_age=config.cache_max_age,
+        precompressed=app.state.linked_data.dumps.gzipped,
+    )
     app.add_middleware(OneReadingMiddleware)  # around the cache: both read the same headers
     if config.cors_origins:
         app.add_middleware(
             CORSMiddleware,
             allow_origins=list(config.cors_origins),
-            allow_methods=["GET", "POST"],
-            allow_headers=["Accept", "Content-Type", "If-None-Match"],
-            expose_headers=["ETag", "X-Iacai-Result-Truncated"],
+            allow_methods=["GET", "HEAD", "POST", "OPTIONS"],
+            allow_headers=[
+                "Accept",
+                "Content-Type",
+                "If-None-Match",
+                "If-Modified-Since",
+                "Range",
+                "If-Range",
+            ],
+            expose_headers=list(EXPOSED_HEADERS),
             allow_credentials=False,
         )
     app.include_router(protocol.router)
     app.include_router(named_query_routes.router)
     app.include_router(query_pages.router)
     app.include_router(search_page.router)
+    app.include_router(discovery.router)
     add_security_headers(app)
     app.add_api_route(
         "/healthz",
@@ -142,17 +158,18 @@ def create_app(config: settings.Settings, snapshot: Snapshot) -> FastAPI:
         methods=["GET"],
         summary="VoID description of the dataset",
         response_class=Response,
-        responses=answers(200, 406, formats=formats_of(Kind.GRAPH)),
+        responses=answers(200, 304, 406, formats=(*formats_of(Kind.GRAPH), HTML)),
     )
     app.mount("/static/swagger", StaticFiles(directory=swagger_ui_bundle.swagger_ui_path))
     app.mount("/static", StaticFiles(directory=query_pages.STATIC_DIR), name="static")
     return app
 
 
-async def healthz(request: Request) -> dict[str, object]:
+async def healthz(request: Request, response: Response) -> dict[str, object]:
     """Up, which data and store it serves, this server process, its workers and answer cache."""
     pool: QueryPool = request.app.state.pool
     cache: AnswerCache[Hashable, HasBody] = request.app.state.answer_cache
+    response.headers["Cache-Control"] = "no-store"  # it changes from one moment to the next
     return {
         "status": "ok",
         "data_version": request.app.state.snapshot.version,
@@ -170,11 +187,19 @@ async def healthz(request: Request) -> dict[str, object]:
 
 
 async def void(request: Request, format: str | None = None) -> Response:
-    """The VoID description in any RDF format (Turtle unless asked otherwise)."""
-    accept = request.headers.get("accept")
-    chosen = negotiate(format, accept, formats_of(Kind.GRAPH), "the VoID description")
-    describer: Describer = request.app.state.describer
+    """The VoID description in any RDF format (Turtle unless asked), or as a page for browsers."""
+    offered = (*formats_of(Kind.GRAPH), HTML)
+    formats = request.query_params.getlist("format")
+    chosen = negotiate(formats, request.headers.get("accept"), offered, "the VoID description")
     await request.app.state.linked_data.dumps.made()  # listed in it, made off the event loop
+    if chosen is HTML:
+        alternates = [
+            {"href": f"?format={name}", "media_type": f.media_type, "name": name}
+            for f in offered
+            if f is not HTML and (name := f.parameter_names[0])
+        ]
+        return site.void_page(request, alternates)
+    describer: Describer = request.app.state.describer
     body = await asyncio.to_thread(describer.render, base_url(request), "void", chosen)
     return Response(body, media_type=chosen.content_type, headers={"Vary": "Accept"})
 

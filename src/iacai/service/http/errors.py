@@ -39,10 +39,13 @@ class NotFoundError(ServiceError):
 
 
 class NotAcceptableError(ServiceError):
-    """Neither the `format` parameter nor `Accept` names a format the answer is offered in (406)."""
+    """Neither the `format` parameter nor `Accept` names a format the answer is offered in (406).
+
+    Whether a request is acceptable depends on its Accept, so the answer varies on it.
+    """
 
     def __init__(self, message: str) -> None:
-        super().__init__(406, message)
+        super().__init__(406, message, {"Vary": "Accept"})
 
 
 class NotReadyError(ServiceError):

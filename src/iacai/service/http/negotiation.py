@@ -4,7 +4,8 @@ Every format the service writes is a row of FORMATS: its media type, the other m
 select it, the names the `format` parameter takes, and its W3C format IRI for the service
 description. Which rows fit an answer depends on its kind: SPARQL results (SELECT, ASK), an RDF
 graph (CONSTRUCT, DESCRIBE, the service description), the HTML page, or a reference (a source of
-the essay for a reference manager, negotiated as DOI content negotiation does).
+the essay for a reference manager, negotiated as DOI content negotiation does). `negotiate` is the
+one place that turns a request's `format` values and `Accept` header into a row, or a 406.
 """
 
 from __future__ import annotations
@@ -61,11 +62,14 @@ FORMATS: tuple[Format, ...] = (
            (), f"{_W3C}SPARQL_Results_CSV"),
     Format("tsv", "text/tab-separated-values", Kind.RESULTS, ("tsv",),
            (), f"{_W3C}SPARQL_Results_TSV"),
-    Format("turtle", "text/turtle", Kind.GRAPH, ("ttl", "turtle"),
-           ("application/x-turtle",), f"{_W3C}Turtle", "ttl"),
+    # N3 is a superset of Turtle, so an N3 reader reads Turtle (rdflib and SPARQLWrapper ask n3)
+    Format("turtle", "text/turtle", Kind.GRAPH, ("ttl", "turtle", "n3"),
+           ("application/x-turtle", "text/n3"), f"{_W3C}Turtle", "ttl"),
+    # text/plain is what rdflib and older clients call N-Triples
     Format("ntriples", "application/n-triples", Kind.GRAPH, ("nt", "ntriples"),
-           (), f"{_W3C}N-Triples", "nt"),
-    Format("rdfxml", "application/rdf+xml", Kind.GRAPH, ("rdf/xml", "rdfxml", "rdf", "xml"),
+           ("text/plain",), f"{_W3C}N-Triples", "nt"),
+    Format("rdfxml", "application/rdf+xml", Kind.GRAPH,
+           ("rdf/xml", "rdfxml", "rdf+xml", "rdf", "xml"),
            ("application/xml", "text/xml"), f"{_W3C}RDF_XML", "rdf"),
     Format("jsonld", "application/ld+json", Kind.GRAPH, ("jsonld", "json-ld", "json"),
            ("application/json",), f"{_W3C}JSON-LD", "jsonld"),
@@ -163,28 +167,43 @@ def choose(header: str | None, offered: Sequence[Format]) -> Format | None:
 
 
 def negotiate(
-    format_parameter: str | None, accept: str | None, offered: Sequence[Format], what: str
+    format_values: Sequence[str], accept: str | None, offered: Sequence[Format], what: str
 ) -> Format:
-    """The answer's format: the `format` parameter if given, else `Accept`, else 406.
+    """The answer's format: by `format`, else by `Accept`, else a 406 naming what is offered.
 
     Every answer the service negotiates comes through here; `what` names the answer in the 406
-    message ("this query", "the VoID description", an IRI), which lists what is offered.
+    message ("this query", "the VoID description", an IRI). As Fuseki and Virtuoso do: the first
+    `format` value that names an offered format wins; a value naming no format at all is ignored
+    (SPARQLWrapper sends its own guesses, such as `rdf+xml` or `n3`, beside a good Accept), while
+    one naming a format that does not fit this answer is refused. Else `Accept` decides, and a
+    client accepting only formats of the other kind (rdflib asking a CONSTRUCT with
+    `application/sparql-results+json`) gets this answer's default format rather than a 406.
     """
-    if format_parameter:
-        chosen = by_parameter(format_parameter, offered)
-        if chosen is None:
-            names = ", ".join(f.parameter_names[0] for f in offered)
-            raise NotAcceptableError(
-                f"format={format_parameter!r} is not offered for {what}; try {names}."
-            )
-        return chosen
-    chosen = choose(accept, offered)
+    for value in format_values:
+        chosen = by_parameter(value, offered)
+        if chosen is not None:
+            return chosen
+        if by_parameter(value, FORMATS) is not None:
+            raise _not_acceptable(f"format={value!r} is not offered for {what}", offered)
+    chosen = choose(accept, offered) or _default_for_the_other_kind(accept, offered)
     if chosen is None:
-        types = ", ".join(f.media_type for f in offered)
-        raise NotAcceptableError(
-            f"None of the accepted media types is offered for {what}; it is available as {types}."
-        )
+        raise _not_acceptable(f"None of the accepted media types is offered for {what}", offered)
     return chosen
+
+
+def _default_for_the_other_kind(accept: str | None, offered: Sequence[Format]) -> Format | None:
+    """The offered SPARQL answer's default format, when Accept names only the other kind's."""
+    default = next((f for f in offered if f.kind is not Kind.PAGE), None)
+    if default is None or default not in FORMATS or default.kind not in (Kind.GRAPH, Kind.RESULTS):
+        return None
+    other = Kind.RESULTS if default.kind is Kind.GRAPH else Kind.GRAPH
+    return default if choose(accept, formats_of(other)) is not None else None
+
+
+def _not_acceptable(reason: str, offered: Sequence[Format]) -> NotAcceptableError:
+    types = ", ".join(f.media_type for f in offered)
+    names = ", ".join(f.parameter_names[0] for f in offered)
+    return NotAcceptableError(f"{reason}. Available: {types} (Accept), or format={names}.")
 
 
 def by_parameter(value: str, offered: Sequence[Format]) -> Format | None:

@@ -15,13 +15,15 @@ from iacai.service.http.negotiation import Format
 
 _WHY: Final = {
     200: "The answer, in the negotiated format.",
+    206: "Partial Content: the byte range asked for by Range (Content-Range says which).",
     303: "See Other: the document about this thing, in the negotiated format (Location).",
-    304: "Not Modified: the answer named by If-None-Match has not changed.",
+    304: "Not Modified: the answer named by If-None-Match (or If-Modified-Since) has not changed.",
     400: "A bad request: a syntax error (with line and column), an update, a bad parameter.",
     404: "Nothing by that name.",
     406: "None of the accepted media types (or the `format` asked for) can be given.",
     413: "The query or request body is larger than the configured limit.",
     415: "The request body's Content-Type is not one a query can be sent as.",
+    416: "Range Not Satisfiable: the range asked for lies outside the file.",
     500: "The engine could not evaluate the query (the message says why).",
     502: "The remote SPARQL store is down or answered badly.",
     429: "This client is over its share of long queries; Retry-After says when to try again.",

@@ -62,7 +62,7 @@ DOCUMENT_FORMATS: tuple[Format, ...] = (
 """What a resource or vocabulary is served as: RDF first (for `*/*`), HTML for browsers."""
 SOURCE_FORMATS: tuple[Format, ...] = (*DOCUMENT_FORMATS, *references.REFERENCE_FORMATS)
 """What a source is served as: its documents, then the formats of reference managers."""
-_DOCUMENT_ANSWERS = answers(200, 303, 404, 406, formats=DOCUMENT_FORMATS)
+_DOCUMENT_ANSWERS = answers(200, 303, 304, 404, 406, formats=DOCUMENT_FORMATS)
 
 
 @dataclass(frozen=True)
@@ -111,7 +111,6 @@ async def resource(request: Request, path: str, format: str | None = None) -> Re
     return await _dereference(
         request,
         f"id/{path}",
-        format,
         SOURCE_FORMATS if references.is_source(BASE + "id/" + path) else DOCUMENT_FORMATS,
         exists=lambda stem: state.index.has_subject(BASE + stem),
         render=lambda stem, chosen: _resource_document(request, BASE + stem, chosen),
@@ -141,7 +140,8 @@ async def describe_any(request: Request, iri: str = "", format: str | None = Non
         raise ProtocolError(400, f"Not an IRI: {iri!r}.") from None
     if not index.has_subject(iri) and not index.triples_to(term):
         raise NotFoundError(f"{iri} is not in the data served here.")
-    chosen = negotiate(format, request.headers.get("accept"), DOCUMENT_FORMATS, iri)
+    formats = request.query_params.getlist("format")
+    chosen = negotiate(formats, request.headers.get("accept"), DOCUMENT_FORMATS, iri)
     response = _resource_document(request, iri, chosen)
     response.headers["Vary"] = "Accept"
     return response
@@ -158,7 +158,6 @@ async def named_graph(request: Request, path: str, format: str | None = None) ->
     return await _dereference(
         request,
         f"graph/{path}",
-        format,
         DOCUMENT_FORMATS,
         exists=lambda stem: BASE + stem in state.graph_names,
         render=lambda stem, chosen: _graph_document(request, BASE + stem, chosen),
@@ -172,13 +171,13 @@ async def named_graph(request: Request, path: str, format: str | None = None) ->
 )
 async def ontology(request: Request, rest: str, format: str | None = None) -> Response:
     """The ontology IRI, its `owl:versionIRI` and the alignments: 303 to HTML docs or RDF."""
-    return await _vocabulary(request, f"ontology{rest}", format)
+    return await _vocabulary(request, f"ontology{rest}")
 
 
 @router.get("/shapes{rest:path}", summary="The SHACL shapes", responses=_DOCUMENT_ANSWERS)
 async def shapes(request: Request, rest: str, format: str | None = None) -> Response:
     """The shapes IRI: 303 to their HTML documentation or RDF."""
-    return await _vocabulary(request, f"shapes{rest}", format)
+    return await _vocabulary(request, f"shapes{rest}")
 
 
 _CONTEXT_FORMATS: tuple[Format, ...] = (*(f for f in FORMATS if f.name == "jsonld"), HTML)
@@ -187,7 +186,7 @@ _CONTEXT_FORMATS: tuple[Format, ...] = (*(f for f in FORMATS if f.name == "jsonl
 @router.get(
     "/context.jsonld",
     summary="The project's JSON-LD @context",
-    responses=answers(200, formats=_CONTEXT_FORMATS[:1]),
+    responses=answers(200, 304, formats=_CONTEXT_FORMATS[:1]),
 )
 async def context_document() -> Response:
     """The `@context` every JSON-LD answer refers to, as shipped in the package."""
@@ -204,7 +203,6 @@ async def context_publication(request: Request, rest: str, format: str | None = 
     return await _dereference(
         request,
         f"context{rest}",
-        format,
         _CONTEXT_FORMATS,
         exists=lambda stem: stem in ("context", f"context/{__version__}", "context/0.1.0"),
         render=lambda stem, chosen: (
@@ -230,7 +228,7 @@ def _context_file(path: Path | None = None) -> Response:
 @router.get(
     "/dumps/{file_name}",
     summary="The whole graph as one file",
-    responses=answers(200, 304, 404, formats=formats_of(Kind.GRAPH)),
+    responses=answers(200, 206, 304, 404, 416, formats=formats_of(Kind.GRAPH)),
 )
 async def dump(request: Request, file_name: str) -> Response:
     """`/dumps/iacai.ttl`, `.nt`, `.trig`, `.nq`, `.jsonld`: deterministic, with a checksum ETag."""
@@ -242,18 +240,18 @@ async def dump(request: Request, file_name: str) -> Response:
         found.body,
         media_type=f"{found.media_type}; charset=utf-8",
         headers={
-            "ETag": f'"{found.sha256}"',
+            "ETag": found.etag,
+            "Accept-Ranges": "bytes",
             "Content-Disposition": f"inline; filename={file_name}",
         },
     )
 
 
-async def _vocabulary(request: Request, path: str, format: str | None) -> Response:
+async def _vocabulary(request: Request, path: str) -> Response:
     vocabularies = _state(request).vocabularies
     return await _dereference(
         request,
         path,
-        format,
         DOCUMENT_FORMATS,
         exists=lambda stem: stem in vocabularies,
         render=lambda stem, chosen: _vocabulary_document(request, vocabularies[stem], chosen),
@@ -263,7 +261,6 @@ async def _vocabulary(request: Request, path: str, format: str | None) -> Respon
 async def _dereference(
     request: Request,
     path: str,
-    format: str | None,
     offered: tuple[Format, ...],
     exists: Callable[[str], bool],
     render: Callable[[str, Format], Response],
@@ -280,7 +277,8 @@ async def _dereference(
         return await asyncio.to_thread(render, stem, chosen)  # some take seconds: off the loop
     if not exists(path):
         raise NotFoundError(f"{BASE}{path} is not in this knowledge graph.")
-    chosen = negotiate(format, request.headers.get("accept"), offered, BASE + path)
+    formats = request.query_params.getlist("format")
+    chosen = negotiate(formats, request.headers.get("accept"), offered, BASE + path)
     kept = [(k, v) for k, v in request.query_params.multi_items() if k != "format"]
     query = f"?{urlencode(kept)}" if kept else ""
     return RedirectResponse(

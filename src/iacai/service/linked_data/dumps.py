@@ -4,11 +4,13 @@ The bytes come from `iacai.export`, so they are the same on every run and their 
 stable. Making them takes seconds (the JSON-LD above all, tens of seconds on a busy machine), so
 they are made once per data version, on first use, in a thread of their own: the event loop goes
 on answering every other request meanwhile (it once made them itself and stalled them all).
+Each is also gzipped once, for the clients that accept gzip.
 """
 
 from __future__ import annotations
 
 import asyncio
+import gzip
 import hashlib
 import threading
 from collections.abc import Sequence
@@ -18,7 +20,7 @@ from typing import Final
 from rdflib import Dataset
 
 from iacai.export import export
-from iacai.service.http.negotiation import FORMATS, Kind, by_suffix
+from iacai.service.http.negotiation import FORMATS, Format, Kind, by_suffix
 
 DUMP_SUFFIXES: Final = ("ttl", "nt", "trig", "nq", "jsonld")
 """The dump formats, by file suffix (each also a name `iacai.export` takes)."""
@@ -37,9 +39,27 @@ class Dump:
     statements: int
     """Triples (union formats) or quads (formats that keep the named graphs)."""
 
+    gzipped: bytes
+    """The body gzipped once, served to every client that accepts gzip."""
+
     @property
     def sha256(self) -> str:
         return hashlib.sha256(self.body).hexdigest()
+
+    @property
+    def etag(self) -> str:
+        return f'"{self.sha256}"'
+
+
+def dump_files() -> list[tuple[str, Format]]:
+    """Each dump's file name and format, known without making the dumps."""
+    graph_formats = [f for f in FORMATS if f.kind is Kind.GRAPH]
+    files = []
+    for suffix in DUMP_SUFFIXES:
+        answer_format = by_suffix(suffix, graph_formats)
+        assert answer_format is not None, suffix
+        files.append((f"iacai.{suffix}", answer_format))
+    return files
 
 
 class Dumps:
@@ -74,6 +94,13 @@ class Dumps:
             threading.Thread(target=make, name="iacai-dumps", daemon=True).start()
         return await asyncio.shield(self._made)
 
+    def gzipped(self, etag: str) -> bytes | None:
+        """The gzipped bytes of the dump with this ETag; None for any other answer."""
+        made = self._made
+        if made is None or not made.done() or made.cancelled() or made.exception() is not None:
+            return None
+        return next((d.gzipped for d in made.result().values() if d.etag == etag), None)
+
     def all(self) -> Sequence[Dump]:
         """Every dump, once `made()` has returned (the VoID description lists them)."""
         if self._made is None or not self._made.done():
@@ -85,15 +112,15 @@ class Dumps:
         dataset.parse(data=self._nquads, format="nquads")
         quads = {(s, p, o, g) for s, p, o, g in dataset.quads()}
         triples = {(s, p, o) for s, p, o, _ in quads}
-        graph_formats = [f for f in FORMATS if f.kind is Kind.GRAPH]
         made = {}
-        for suffix in DUMP_SUFFIXES:
-            answer_format = by_suffix(suffix, graph_formats)
-            assert answer_format is not None, suffix
+        for file_name, answer_format in dump_files():
+            suffix = answer_format.suffix or ""
+            body = export(dataset, suffix)
             made[suffix] = Dump(
-                file_name=f"iacai.{suffix}",
+                file_name=file_name,
                 media_type=answer_format.media_type,
-                body=export(dataset, suffix),
+                body=body,
                 statements=len(quads) if suffix in QUAD_FORMATS else len(triples),
+                gzipped=gzip.compress(body, 9, mtime=0),
             )
         return made

@@ -7,7 +7,7 @@ from a CDN, so the pages work without a network.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import Any, Final
 
 from fastapi import APIRouter, Request
 from fastapi.openapi.docs import get_swagger_ui_html
@@ -23,12 +23,16 @@ from iacai.service.http.security_headers import (
     CONTENT_SECURITY_POLICY,
     policy_allowing_inline_scripts,
 )
+from iacai.service.linked_data.dumps import dump_files
 
 HERE = Path(__file__).resolve().parent
 STATIC_DIR = HERE / "static"
 YASGUI_DIR = "vendor/yasgui"
 """Where scripts/fetch-yasgui puts the YASGUI bundle, inside the static files."""
 templates = Jinja2Templates(directory=HERE / "templates")
+templates.env.globals["dump_files"] = dump_files()  # every page's head links to each dump
+PAGE_HEADERS: Final = {"Vary": "Accept", "Link": '</.well-known/void>; rel="describedby"'}
+"""Every page varies on Accept and points at the VoID description of the dataset."""
 router = APIRouter(include_in_schema=False)
 
 _PROPERTY_KINDS = (OWL.ObjectProperty, OWL.DatatypeProperty, OWL.AnnotationProperty, RDF.Property)
@@ -57,7 +61,7 @@ def query_page(request: Request, query: str | None) -> HTMLResponse:
     catalogue = request.app.state.catalogue
     examples = [_example(named) for named in catalogue.values()]
     text = query if query is not None else DEFAULT_QUERY
-    headers = {"Vary": "Accept"}
+    headers = dict(PAGE_HEADERS)
     if yasgui_vendored() and request.query_params.get("editor") != "plain":
         config = {
             "endpoint": request.url_for("sparql_get").path,
@@ -97,7 +101,7 @@ def catalogue_page(request: Request) -> HTMLResponse:
             for named in request.app.state.catalogue.values()
         },
     }
-    return templates.TemplateResponse(request, "queries.html", context, headers={"Vary": "Accept"})
+    return templates.TemplateResponse(request, "queries.html", context, headers=PAGE_HEADERS)
 
 
 @router.get("/docs", response_class=HTMLResponse)

@@ -98,7 +98,8 @@ def kind_of(types: tuple[str, ...]) -> str:
 )
 async def search(request: Request, q: str = "", format: str | None = None) -> Response:
     """Ranked hits for `q`: an HTML page for browsers, JSON (`application/json`) for programs."""
-    chosen = negotiate(format, request.headers.get("accept"), (SEARCH_JSON, HTML), "search")
+    formats = request.query_params.getlist("format")
+    chosen = negotiate(formats, request.headers.get("accept"), (SEARCH_JSON, HTML), "search")
     index: SearchIndex | None = getattr(request.app.state, "search_index", None)
     if index is None:
         raise NotReadyError("The search index is still being built; try again in a moment.")

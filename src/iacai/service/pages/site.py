@@ -15,12 +15,28 @@ from fastapi.responses import HTMLResponse
 from pyoxigraph import BlankNode, Literal, NamedNode, Triple
 
 from iacai import resources
-from iacai.namespaces import BASE, CONTEXT_IRI, IACAI, ONTOLOGY_GRAPHS, ONTOLOGY_IRI, SHAPES_IRI
+from iacai.namespaces import (
+    BASE,
+    CONTEXT_IRI,
+    CREATOR_IRI,
+    DATASET_IRI,
+    ESSAY_IRI,
+    IACAI,
+    ONTOLOGY_GRAPHS,
+    ONTOLOGY_IRI,
+    SHAPES_IRI,
+)
 from iacai.service.http.addresses import base_url, page_path, served_path
 from iacai.service.linked_data.descriptions import RDF_TYPE, ResourceIndex, framed_jsonld
 from iacai.service.linked_data.vocabularies import VocabularyDocument
 from iacai.service.pages.matrix import table_3
-from iacai.service.pages.query_pages import templates
+from iacai.service.pages.query_pages import PAGE_HEADERS, templates
+from iacai.service.sparql.service_description import (
+    LICENSE,
+    TITLE,
+    Describer,
+    schema_org_dataset,
+)
 from iacai.terms import compact
 
 router = APIRouter(include_in_schema=False)
@@ -94,7 +110,7 @@ def _index(request: Request) -> ResourceIndex:
 
 
 def _page(request: Request, name: str, context: dict[str, Any]) -> HTMLResponse:
-    return templates.TemplateResponse(request, name, context, headers={"Vary": "Accept"})
+    return templates.TemplateResponse(request, name, context, headers=PAGE_HEADERS)
 
 
 @router.get("/", response_class=HTMLResponse)
@@ -121,8 +137,10 @@ async def home(request: Request) -> HTMLResponse:
         }
         for row in store.query(_CATEGORIES_QUERY, use_default_graph_as_union=True)
     ]
-    essay = f"{BASE}id/essay"
+    essay = ESSAY_IRI
     authors = _essay_authors(index, essay)
+    root = base_url(request)
+    describer: Describer = request.app.state.describer
     context = {
         "essay": {"href": served_path(essay), "title": index.label(NamedNode(essay)) or ""},
         "authors": authors,
@@ -132,8 +150,9 @@ async def home(request: Request) -> HTMLResponse:
         "ontology_href": served_path(ONTOLOGY_IRI),
         "shapes_href": served_path(SHAPES_IRI),
         "context_href": served_path(CONTEXT_IRI),
-        "base_url": base_url(request),
+        "base_url": root,
         "example_iri": f"{BASE}id/challenge/bias",
+        "dataset": schema_org_dataset(root, describer.facts),
     }
     return _page(request, "home.html", context)
 
@@ -251,6 +270,29 @@ def vocabulary_page(
 ) -> HTMLResponse:
     """The HTML documentation of the ontology, its alignments or the shapes."""
     return _page(request, "vocabulary.html", {"doc": document, "alternates": alternates})
+
+
+def void_page(request: Request, alternates: list[dict[str, Any]]) -> HTMLResponse:
+    """The VoID description as a page, for a browser following the home page's VoID link."""
+    describer: Describer = request.app.state.describer
+    union, graphs = describer.statistics
+    context = {
+        "title": TITLE,
+        "facts": describer.facts,
+        "dataset_iri": DATASET_IRI,
+        "license": LICENSE,
+        "creator_href": served_path(CREATOR_IRI),
+        "essay_href": served_path(ESSAY_IRI),
+        "base_url": base_url(request),
+        "union": union,
+        "graphs": [
+            ({"iri": name, "href": served_path(name)}, statistics)
+            for name, statistics in graphs.items()
+        ],
+        "dumps": request.app.state.linked_data.dumps.all(),
+        "alternates": alternates,
+    }
+    return _page(request, "void.html", context)
 
 
 def context_page(request: Request, context: dict[str, Any]) -> HTMLResponse:

@@ -8,7 +8,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-from collections.abc import Hashable
+from collections.abc import Hashable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -82,13 +82,13 @@ class Answerer:
         self,
         request: Request,
         outline: query_lexer.QueryOutline,
-        format_parameter: str | None,
+        format_values: Sequence[str],
         with_page: bool = True,
     ) -> Format:
         """The answer format: results or RDF by the query's form (and the page, for browsers)."""
         kind = Kind.GRAPH if outline.returns_graph else Kind.RESULTS
         offered = (*formats_of(kind), HTML) if with_page else formats_of(kind)
-        return negotiate(format_parameter, request.headers.get("accept"), offered, "this query")
+        return negotiate(format_values, request.headers.get("accept"), offered, "this query")
 
     async def answer(
         self, request: Request, query: QueryRequest, answer_format: Format

@@ -59,10 +59,11 @@ async def run_query(request: Request, name: str) -> Response:
     if named is None:
         raise NotFoundError(f"There is no named query {name!r}; GET /queries lists them.")
     values = dict(request.query_params)
-    format_parameter = values.pop("format", None)
+    format_values = request.query_params.getlist("format")
+    values.pop("format", None)
     answerer: Answerer = request.app.state.answerer
     outline = answerer.checked_outline(named.text)
-    answer_format = answerer.negotiate(request, outline, format_parameter)
+    answer_format = answerer.negotiate(request, outline, format_values)
     if answer_format is HTML:
         return await named_query_page(request, named, values)
     try:

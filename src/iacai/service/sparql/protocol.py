@@ -64,7 +64,8 @@ class ProtocolParameters:
     query: str | None
     default_graphs: tuple[str, ...]
     named_graphs: tuple[str, ...]
-    format: str | None
+    formats: tuple[str, ...]
+    """Every `format` value, in order (SPARQLWrapper may send two)."""
 
 
 @router.get(
@@ -124,10 +125,10 @@ async def sparql_post(request: Request) -> Response:
 
 async def _respond(request: Request, parameters: ProtocolParameters) -> Response:
     if parameters.query is None:
-        return _service_description(request, parameters.format)
+        return _service_description(request, parameters.formats)
     answerer: Answerer = request.app.state.answerer
     outline = answerer.checked_outline(parameters.query)
-    answer_format = answerer.negotiate(request, outline, parameters.format)
+    answer_format = answerer.negotiate(request, outline, parameters.formats)
     if answer_format is HTML:
         return query_page(request, parameters.query)
     query = QueryRequest(
@@ -139,10 +140,10 @@ async def _respond(request: Request, parameters: ProtocolParameters) -> Response
     return await answerer.answer(request, query, answer_format)
 
 
-def _service_description(request: Request, format_parameter: str | None) -> Response:
+def _service_description(request: Request, format_values: tuple[str, ...]) -> Response:
     offered = (*formats_of(Kind.GRAPH), HTML)
     accept = request.headers.get("accept")
-    chosen = negotiate(format_parameter, accept, offered, "the service description")
+    chosen = negotiate(format_values, accept, offered, "the service description")
     if chosen is HTML:
         return query_page(request, None)
     describer: Describer = request.app.state.describer
@@ -156,7 +157,6 @@ def _parameters(items: list[tuple[str, str]], request: Request) -> ProtocolParam
         raise ProtocolError(400, "The request has more than one 'query'; send exactly one.")
     if any(name == "update" for name, _ in items):
         raise ProtocolError(400, UPDATE_REFUSED)
-    formats = [value for name, value in items if name == "format"]
     query = queries[0] if queries else None
     limit = request.app.state.settings.max_query_bytes
     if query is not None and len(query.encode()) > limit:
@@ -165,7 +165,7 @@ def _parameters(items: list[tuple[str, str]], request: Request) -> ProtocolParam
         query=query,
         default_graphs=_graph_iris(items, "default-graph-uri"),
         named_graphs=_graph_iris(items, "named-graph-uri"),
-        format=formats[0] if formats else None,
+        formats=tuple(value for name, value in items if name == "format"),
     )
 
 
