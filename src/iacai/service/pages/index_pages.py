@@ -21,7 +21,7 @@ from iacai import resources
 from iacai.namespaces import IACAI
 from iacai.service.engine.worker import QueryAnswer, QueryJob
 from iacai.service.http.addresses import page_path
-from iacai.service.http.errors import NotFoundError, QueryFailedError
+from iacai.service.http.errors import QueryFailedError
 from iacai.service.pages.query_pages import templates
 
 router = APIRouter(include_in_schema=False)
@@ -71,13 +71,9 @@ class Group:
     entries: list[dict[str, Any]] = field(default_factory=list)
 
 
-@router.get("/id/{kind}/", response_class=HTMLResponse)
-async def index_page(request: Request, kind: str) -> HTMLResponse:
+async def index_page(request: Request) -> HTMLResponse:
     """Every resource of a kind, grouped and ordered for reading."""
-    described = KINDS.get(kind)
-    if described is None:
-        known = ", ".join(f"/id/{k}/" for k in KINDS)
-        raise NotFoundError(f"There is no index of {kind!r}; the indexes: {known}.")
+    described = KINDS[request.url.path.split("/")[2]]
     rows = await resources_of(request, described.class_iri)
     groups = _grouped(described, rows)
     context = {
@@ -87,6 +83,10 @@ async def index_page(request: Request, kind: str) -> HTMLResponse:
         "kinds": list(KINDS.values()),
     }
     return templates.TemplateResponse(request, "index.html", context, headers={"Vary": "Accept"})
+
+
+for _kind in KINDS:  # one route per kind: /id/{anything}/ stays the linked-data router's
+    router.add_api_route(f"/id/{_kind}/", index_page, methods=["GET"], response_class=HTMLResponse)
 
 
 async def resources_of(request: Request, class_iri: str) -> list[dict[str, Any]]:

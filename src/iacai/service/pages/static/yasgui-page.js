@@ -36,6 +36,26 @@
 
   function tab() { return yasgui.getTab(); }
 
+  // Names for YASGUI's unlabelled controls; its tabs as plain links, since the list that should
+  // be a tablist also holds the "new tab" button (what axe-core asks of it).
+  function label() {
+    const root = document.getElementById("yasgui");
+    root.querySelectorAll("textarea:not([aria-label])").forEach((area) => {
+      area.setAttribute("aria-label", "SPARQL query");
+    });
+    root.querySelectorAll("input.autocomplete:not([aria-label])").forEach((input) => {
+      input.setAttribute("aria-label", "SPARQL endpoint");
+    });
+    root.querySelectorAll(".tabsList[role]").forEach((list) => list.removeAttribute("role"));
+    root.querySelectorAll(".tabsList [role='tab']").forEach((tabLink) => {
+      tabLink.removeAttribute("role");
+      tabLink.removeAttribute("aria-selected");
+    });
+  }
+  label();
+  yasgui.on("tabAdd", label);
+  yasgui.on("tabSelect", () => window.setTimeout(label));
+
   // Keep the query in the address bar: /sparql?query=... reopens this page with it.
   function rememberQuery() {
     const params = new URLSearchParams({ query: tab().getQuery() });
