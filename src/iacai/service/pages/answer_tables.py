@@ -9,9 +9,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import quote
 
-from iacai.service.http.addresses import served_path
+from iacai.service.http.addresses import page_path
 from iacai.terms import compact
 
 
@@ -30,11 +29,6 @@ class AnswerTable:
 
     columns: list[str]
     rows: list[list[Cell]]
-
-
-def local_href(iri: str) -> str:
-    """Where this server shows an IRI: its own page, or the describe page for others."""
-    return served_path(iri) or f"/describe?iri={quote(iri, safe='')}"
 
 
 def answer_table(results: dict[str, Any]) -> AnswerTable:
@@ -56,7 +50,7 @@ def _cell(term: dict[str, str] | None, label: dict[str, str] | None) -> Cell:
         return Cell("")
     if term["type"] == "uri":
         text = label["value"] if label else compact(term["value"])
-        return Cell(text, local_href(term["value"]), label.get("xml:lang") if label else None)
+        return Cell(text, page_path(term["value"]), label.get("xml:lang") if label else None)
     if term["type"] == "bnode":
         return Cell(f"_:{term['value']}")
     return Cell(term["value"], language=term.get("xml:lang"))
