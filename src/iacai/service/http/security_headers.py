@@ -3,17 +3,14 @@
 Pages load their style and script from /static only, so a policy of 'self' costs nothing and
 stops injected markup from running. Every other answer (SPARQL results, RDF, errors as plain
 text) gets a policy that allows nothing at all, so even one opened in a browser runs nothing. A
-route that must run an inline script (Swagger UI at /docs) sets its own policy naming the
-script's hash, and the middleware leaves that policy alone. A plain ASGI middleware that looks
-at the response's first message only: every answer passes through it, and it must cost next to
-nothing.
+page whose vendored UI sets style attributes (YASGUI, Swagger UI) sets its own policy allowing
+inline styles (never inline scripts), and the middleware leaves that policy alone. A plain ASGI
+middleware that looks at the response's first message only: every answer passes through it, and
+it must cost next to nothing.
 """
 
 from __future__ import annotations
 
-import base64
-import hashlib
-import re
 from collections.abc import Awaitable, Callable, MutableMapping
 from typing import Any, Final
 
@@ -24,6 +21,9 @@ CONTENT_SECURITY_POLICY: Final = (
     "form-action 'self'; frame-ancestors 'self'"
 )
 """The policy of the HTML and SVG pages."""
+POLICY_WITH_INLINE_STYLES: Final = f"{CONTENT_SECURITY_POLICY}; style-src 'self' 'unsafe-inline'"
+"""The policy of the pages whose vendored UI sets style attributes (YASGUI, Swagger UI): styles
+may be inline there, scripts still may not."""
 DATA_POLICY: Final = "default-src 'none'; frame-ancestors 'none'; sandbox"
 """The policy of every answer that is not a page: nothing may load or run."""
 
@@ -37,7 +37,6 @@ _ALWAYS: Final = (
 _ADDED: Final = frozenset(name for name, _ in _ALWAYS)
 _PAGE_POLICY: Final = CONTENT_SECURITY_POLICY.encode()
 _DATA_POLICY: Final = DATA_POLICY.encode()
-_INLINE_SCRIPT: Final = re.compile(rb"<script>(.*?)</script>", re.DOTALL)
 
 Message = MutableMapping[str, Any]
 Send = Callable[[Message], Awaitable[None]]
@@ -49,15 +48,6 @@ ASGIApp = Callable[
 def add_security_headers(app: FastAPI) -> None:
     """Every answer carries the headers; add this last, so that it wraps every other layer."""
     app.add_middleware(SecurityHeadersMiddleware)
-
-
-def policy_allowing_inline_scripts(page: bytes) -> str:
-    """The page policy, plus the hashes of the page's own inline scripts (and no others)."""
-    hashes = " ".join(
-        "'sha256-" + base64.b64encode(hashlib.sha256(script).digest()).decode() + "'"
-        for script in _INLINE_SCRIPT.findall(page)
-    )
-    return f"{CONTENT_SECURITY_POLICY}; script-src 'self' {hashes}"
 
 
 class SecurityHeadersMiddleware:

@@ -10,7 +10,6 @@ from pathlib import Path
 from typing import Any, Final
 
 from fastapi import APIRouter, Request
-from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 from rdflib.namespace import OWL, RDF, RDFS
@@ -20,8 +19,7 @@ from iacai.named_queries import NamedQuery
 from iacai.namespaces import BASE, PREFIXES
 from iacai.service.http.negotiation import FORMATS, Kind, formats_of
 from iacai.service.http.security_headers import (
-    CONTENT_SECURITY_POLICY,
-    policy_allowing_inline_scripts,
+    POLICY_WITH_INLINE_STYLES,
 )
 from iacai.service.linked_data.dumps import dump_files
 
@@ -72,9 +70,7 @@ def query_page(request: Request, query: str | None) -> HTMLResponse:
             **_completion_terms(request),
         }
         context = {"examples": examples, "prefixes": PREFIXES, "yasgui_config": config}
-        # YASGUI (CodeMirror, DataTables) sets style attributes: allowed here, scripts are not
-        policy = f"{CONTENT_SECURITY_POLICY}; style-src 'self' 'unsafe-inline'"
-        headers["Content-Security-Policy"] = policy
+        headers["Content-Security-Policy"] = POLICY_WITH_INLINE_STYLES
         return templates.TemplateResponse(request, "yasgui.html", context, headers=headers)
     context = {
         "query": text,
@@ -105,16 +101,11 @@ def catalogue_page(request: Request) -> HTMLResponse:
 
 
 @router.get("/docs", response_class=HTMLResponse)
-async def api_docs() -> HTMLResponse:
-    """Swagger UI 5 (swagger-ui-bundle-v2, served from here) for the OpenAPI 3.1 description."""
-    page = get_swagger_ui_html(
-        openapi_url="/openapi.json",
-        title="iacai-kg SPARQL service: API",
-        swagger_js_url="/static/swagger/swagger-ui-bundle.js",
-        swagger_css_url="/static/swagger/swagger-ui.css",
-        swagger_favicon_url="/static/swagger/favicon-32x32.png",
-    )
-    page.headers["Content-Security-Policy"] = policy_allowing_inline_scripts(bytes(page.body))
+async def api_docs(request: Request) -> HTMLResponse:
+    """Swagger UI 5 (swagger-ui-bundle-v2, served from here) for the OpenAPI 3.1 description,
+    inside the site's own page (its language, landmarks, heading and navigation)."""
+    page = templates.TemplateResponse(request, "api_docs.html", {})
+    page.headers["Content-Security-Policy"] = POLICY_WITH_INLINE_STYLES
     return page
 
 
