@@ -25,7 +25,6 @@ import contextlib
 import selectors
 import socket
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -37,8 +36,10 @@ from pathlib import Path
 import httpx
 import psutil
 
+from bench.peers import oxigraph
 from bench.peers.process import Server, free_port, spawn
 from bench.scale import write_dump
+from iacai.service.settings import Settings
 
 RUNAWAY = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l }"
 CHEAP = "SELECT (COUNT(*) AS ?n) WHERE { ?c a <https://w3id.org/iacai/ontology#Challenge> }"
@@ -51,6 +52,8 @@ MEMORY_CAP = 3 * 1024**3
 VICTIM = "127.0.0.200"
 STALLED = 260
 MIB = 1024 * 1024
+ATTACK_TIMEOUT_SECONDS = round(Settings().query_timeout)
+"""The Oxigraph server gets iacai serve's own default query timeout."""
 
 
 @dataclass
@@ -92,15 +95,7 @@ def start_iacai(work: Path) -> Target:
 
 
 def start_oxigraph(work: Path) -> Target:
-    dump = write_dump(1, work / "data.nq")
-    location = work / "oxigraph"
-    oxigraph = str(Path(sys.executable).with_name("oxigraph"))
-    subprocess.run([oxigraph, "load", "--location", str(location), "--file", str(dump.path)],
-                   check=True, capture_output=True)
-    port = free_port()
-    command = [oxigraph, "serve-read-only", "--location", str(location), "--bind",
-               f"127.0.0.1:{port}", "--union-default-graph", "--timeout-s", "10"]
-    server = spawn("oxigraph", command, f"http://127.0.0.1:{port}/query", work / "oxigraph.log")
+    server = oxigraph.start(write_dump(1, work / "data.nq"), work, ATTACK_TIMEOUT_SECONDS)
 
     def health(http: httpx.Client) -> bool:
         return http.get("/query", params={"query": "ASK {}"}).status_code == 200

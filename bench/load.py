@@ -9,7 +9,9 @@ it used, so a reader can see that the load generator was not the bottleneck.
 from __future__ import annotations
 
 import asyncio
+import itertools
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from urllib.parse import quote, urlsplit
 
@@ -34,10 +36,19 @@ class LoadJob:
     warmup_requests: int = 2
     headers: tuple[tuple[str, str], ...] = ()
     """More request headers, e.g. If-None-Match for a client that revalidates."""
+    variants: tuple[str, ...] = ()
+    """Texts to send each once, in turn, instead of `query` over and over (warm-up included):
+    the job ends when they run out."""
 
-    def request(self) -> bytes:
+    def requests(self) -> Iterator[bytes]:
+        """The requests to send, in order: each variant once, or the one query for ever."""
+        if self.variants:
+            return (self._request(text) for text in self.variants)
+        return itertools.repeat(self._request(self.query))
+
+    def _request(self, text: str) -> bytes:
         parts = urlsplit(self.url)
-        target = f"{parts.path}?query={quote(self.query, safe='')}"
+        target = f"{parts.path}?query={quote(text, safe='')}"
         extra = "".join(f"{name}: {value}\r\n" for name, value in self.headers)
         return (
             f"GET {target} HTTP/1.1\r\nHost: {parts.netloc}\r\nAccept: {self.accept}\r\n"
@@ -77,15 +88,15 @@ def drive(job: LoadJob) -> LoadResult:
 async def _drive(job: LoadJob) -> LoadResult:
     parts = urlsplit(job.url)
     host, port = parts.hostname or "127.0.0.1", parts.port or 80
-    request = job.request()
+    requests = job.requests()
     result = LoadResult()
     warmup = _Connection(host, port)
-    for _ in range(job.warmup_requests):
+    for request in itertools.islice(requests, job.warmup_requests):
         await warmup.measure(request, LoadResult())
     warmup.close()
-    budget = _Budget(job.max_requests, time.perf_counter() + job.max_seconds)
+    budget = _Budget(job.max_requests, time.perf_counter() + job.max_seconds, requests)
     started = time.perf_counter()
-    clients = (_client(host, port, request, budget, result) for _ in range(job.clients))
+    clients = (_client(host, port, budget, result) for _ in range(job.clients))
     await asyncio.gather(*clients)
     result.wall_seconds = time.perf_counter() - started
     return result
@@ -93,22 +104,23 @@ async def _drive(job: LoadJob) -> LoadResult:
 
 @dataclass
 class _Budget:
+    """The requests the clients share: the next one to send while count and time allow."""
+
     remaining: int
     deadline: float
+    requests: Iterator[bytes]
 
-    def take(self) -> bool:
+    def take(self) -> bytes | None:
         if self.remaining <= 0 or time.perf_counter() >= self.deadline:
-            return False
+            return None
         self.remaining -= 1
-        return True
+        return next(self.requests, None)
 
 
-async def _client(
-    host: str, port: int, request: bytes, budget: _Budget, result: LoadResult
-) -> None:
+async def _client(host: str, port: int, budget: _Budget, result: LoadResult) -> None:
     connection = _Connection(host, port)
     try:
-        while budget.take():
+        while (request := budget.take()) is not None:
             await connection.measure(request, result)
     finally:
         connection.close()

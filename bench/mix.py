@@ -1,4 +1,6 @@
-"""The query mix: every named query of `queries/` with real parameter values, and typical lookups.
+"""The query mix: every named query of `queries/` with real parameter values, and typical lookups,
+each sent over and over; and the distinct-text workloads, whose every request is a text not sent
+before (as users vary a query's parameters), so no answer cache can hit.
 
 Every server gets the same query text. A named query's parameters are bound by a `VALUES` block at
 the top of its WHERE clause, which every SPARQL 1.1 engine understands (the service's own
@@ -7,7 +9,9 @@ the top of its WHERE clause, which every SPARQL 1.1 engine understands (the serv
 
 from __future__ import annotations
 
+import itertools
 import re
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Literal
 
@@ -36,6 +40,9 @@ class MixQuery:
     ordered: bool
     order_keys: tuple[str, ...] = ()
     """The variables of ORDER BY, when it sorts by plain variables only (else empty)."""
+    variants: tuple[str, ...] = ()
+    """For a distinct-text workload, every text to send, each once and in turn (`text` is the
+    first, the one whose answers are compared); empty for a query sent over and over."""
 
     @property
     def accept(self) -> str:
@@ -85,6 +92,66 @@ def query_mix(store: pyoxigraph.Store) -> list[MixQuery]:
     return [_mix_query(name, text, store) for name, text in texts.items()]
 
 
+def distinct_workloads(store: pyoxigraph.Store, count: int) -> list[MixQuery]:
+    """Each distinct-text workload with `count` different texts (one per request it may send)."""
+    workloads = []
+    for name, family in _DISTINCT_FAMILIES.items():
+        texts = tuple(dict.fromkeys(_PROLOGUE + "\n" + text for text in family(store)))[:count]
+        if len(texts) < count:
+            raise ValueError(f"{name} has only {len(texts)} distinct texts, {count} wanted")
+        first = _mix_query(name, texts[0], store)
+        workloads.append(MixQuery(first.name, first.text, first.form, first.ordered,
+                                  first.order_keys, texts))
+    return workloads
+
+
+def _resource_pages(store: pyoxigraph.Store) -> Iterator[str]:
+    """A challenge's or benefit's description, a page of it at a time (as a resource page asks)."""
+    resources = _instances(store, str(IACAI.Challenge)) + _instances(store, str(IACAI.Benefit))
+    for offset, limit in itertools.product(range(4), range(64, 4, -1)):
+        for iri in resources:
+            yield (f"SELECT ?property ?value WHERE {{ <{iri}> ?property ?value }}\n"
+                   f"ORDER BY ?property ?value LIMIT {limit} OFFSET {offset}")
+
+
+def _label_searches(store: pyoxigraph.Store) -> Iterator[str]:
+    """A label search for each word the labels hold, with the page sizes a search box asks for."""
+    words = sorted({word for label in _labels(store) for word in re.findall(r"[a-z]{4,}", label)})
+    for limit in range(50, 4, -1):
+        for word in words:
+            yield (f"SELECT ?resource ?label WHERE {{ ?resource rdfs:label ?label .\n"
+                   f'  FILTER(CONTAINS(LCASE(STR(?label)), "{word}")) }}\n'
+                   f"ORDER BY ?label ?resource LIMIT {limit}")
+
+
+def _paged_lists(store: pyoxigraph.Store) -> Iterator[str]:
+    """Paging through the challenges, benefits and sources by label, as a listing page does."""
+    classes = ("Challenge", "Benefit", "Source")
+    for limit, offset, name in itertools.product(range(50, 4, -1), range(20), classes):
+        yield (f"SELECT ?resource ?label WHERE {{ ?resource a iacai:{name} ; rdfs:label ?label }}"
+               f"\nORDER BY ?label ?resource LIMIT {limit} OFFSET {offset}")
+
+
+_DISTINCT_FAMILIES: dict[str, Callable[[pyoxigraph.Store], Iterator[str]]] = {
+    "distinct-resource-page": _resource_pages,
+    "distinct-label-search": _label_searches,
+    "distinct-paged-list": _paged_lists,
+}
+"""The distinct-text workloads by name: each gives an endless-enough stream of new texts."""
+
+
+def _instances(store: pyoxigraph.Store, class_iri: str) -> list[str]:
+    solutions = store.query(f"SELECT ?instance WHERE {{ ?instance a <{class_iri}> }} "
+                            "ORDER BY ?instance", use_default_graph_as_union=True)
+    return [solution["instance"].value for solution in solutions]
+
+
+def _labels(store: pyoxigraph.Store) -> list[str]:
+    solutions = store.query("SELECT ?label WHERE { ?resource <http://www.w3.org/2000/01/rdf-schema"
+                            "#label> ?label }", use_default_graph_as_union=True)
+    return [solution["label"].value.lower() for solution in solutions]
+
+
 def bound_text(query: NamedQuery, store: pyoxigraph.Store) -> str:
     """The query's text with each parameter bound to a value found in the data."""
     text = _without_comments(query.text)
@@ -115,12 +182,8 @@ def _value_for(parameter: QueryParameter, store: pyoxigraph.Store) -> str:
 
 
 def _first_instance(store: pyoxigraph.Store, class_iri: str) -> str:
-    solutions = store.query(
-        f"SELECT ?instance WHERE {{ ?instance a <{class_iri}> }} ORDER BY ?instance LIMIT 1",
-        use_default_graph_as_union=True,
-    )
-    for solution in solutions:
-        return solution["instance"].value
+    for instance in _instances(store, class_iri):
+        return instance
     raise ValueError(f"the data has no instance of {class_iri} to bench with")
 
 

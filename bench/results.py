@@ -86,6 +86,16 @@ class ScaleResults:
     checked: list[str] = field(default_factory=list)
     """The servers whose answers were compared with the engine's."""
     notes: list[str] = field(default_factory=list)
+    distinct: list[str] = field(default_factory=list)
+    """The distinct-text workloads among `queries` (every request a new text)."""
+    memory: dict[str, tuple[int, int]] = field(default_factory=dict)
+    """Each server's resident bytes (with its children) at rest after starting, and the most
+    sampled while it was under load."""
+
+    @property
+    def repeated(self) -> list[str]:
+        """The queries sent over and over (the mix the targets are computed on)."""
+        return [query for query in self.queries if query not in self.distinct]
 
     def cell(self, server: str, query: str, clients: int) -> Cell | None:
         for cell in self.cells:
@@ -93,31 +103,36 @@ class ScaleResults:
                 return cell
         return None
 
-    def throughput_ratio(self, server: str, baseline: str, clients: int) -> tuple[float, int]:
-        """Geometric mean over the mix of server/baseline requests per second, and how many
-        queries it rests on (those both answered without error)."""
+    def throughput_ratio(
+        self, server: str, baseline: str, clients: int, queries: Sequence[str] | None = None
+    ) -> tuple[float, int]:
+        """Geometric mean over the queries (default: the repeated mix) of server/baseline
+        requests per second, and how many it rests on (those both answered without error)."""
         ratios = []
-        for query in self.queries:
+        for query in self.repeated if queries is None else queries:
             mine, theirs = self.cell(server, query, clients), self.cell(baseline, query, clients)
             if mine and theirs and mine.ok and theirs.ok:
                 ratios.append(mine.requests_per_second / theirs.requests_per_second)
         return geometric_mean(ratios), len(ratios)
 
-    def cpu_ratio(self, server: str, baseline: str, clients: int) -> tuple[float, int]:
-        """Geometric mean over the mix of baseline/server CPU seconds per request: how many
-        times less CPU the server spends on an answer. Less disturbed by other work on the
-        machine than throughput is."""
+    def cpu_ratio(
+        self, server: str, baseline: str, clients: int, queries: Sequence[str] | None = None
+    ) -> tuple[float, int]:
+        """Geometric mean over the queries (default: the repeated mix) of baseline/server CPU
+        seconds per request: how many times less CPU the server spends on an answer. Less
+        disturbed by other work on the machine than throughput is."""
         ratios = []
-        for query in self.queries:
+        for query in self.repeated if queries is None else queries:
             mine, theirs = self.cell(server, query, clients), self.cell(baseline, query, clients)
             if mine and theirs and mine.ok and theirs.ok and mine.server_cpu_seconds > 0:
                 ratios.append(theirs.cpu_per_request / mine.cpu_per_request)
         return geometric_mean(ratios), len(ratios)
 
     def p50_excess(self, server: str, baseline: str) -> dict[str, float]:
-        """Single-client p50 of the server minus the baseline's, per query, in seconds."""
+        """Single-client p50 of the server minus the baseline's, per query of the repeated mix,
+        in seconds."""
         excess = {}
-        for query in self.queries:
+        for query in self.repeated:
             mine, theirs = self.cell(server, query, 1), self.cell(baseline, query, 1)
             if mine and theirs and mine.ok and theirs.ok:
                 excess[query] = mine.p50 - theirs.p50

@@ -16,6 +16,7 @@ import multiprocessing
 import os
 import platform
 import subprocess
+import threading
 import time
 from collections.abc import Sequence
 from concurrent.futures import ProcessPoolExecutor
@@ -29,7 +30,7 @@ import psutil
 
 from bench import agreement, engine, report
 from bench.load import LoadJob, drive
-from bench.mix import MixQuery, query_mix
+from bench.mix import MixQuery, distinct_workloads, query_mix
 from bench.peers import ENGINES, PEERS
 from bench.peers.process import Server, ServerStartError
 from bench.results import Cell, RunResults, ScaleResults
@@ -42,8 +43,8 @@ REVALIDATED = "iacai-revalidated"
 answer a bodiless 304, the cheapest the service can give."""
 
 SCALED_PLANS: dict[int, dict[str, tuple[int, ...]]] = {
-    10: {"iacai": (1, 16), "rdflib-endpoint": (1,), "virtuoso": (1, 16)},
-    100: {"iacai": (1,), "virtuoso": (1,)},
+    10: {"iacai": (1, 16), "oxigraph": (1, 16), "rdflib-endpoint": (1,), "virtuoso": (1, 16)},
+    100: {"iacai": (1,), "oxigraph": (1,), "virtuoso": (1,)},
 }
 """Who runs on the scaled graphs, with how many clients. The heaviest queries take a second or
 more there (rdflib-endpoint already at 10x), and 16 clients would hold each cell until 16 such
@@ -108,9 +109,12 @@ def _run_scale(
 ) -> ScaleResults:
     dump = write_dump(factor, options.work / f"data-{factor}x.nq")
     store = engine.load_store(dump.path)
-    mix = [q for q in query_mix(store) if q.name in options.queries or not options.queries]
+    distinct = distinct_workloads(store, options.max_requests + LoadJob.warmup_requests)
+    mix = [q for q in [*query_mix(store), *distinct]
+           if q.name in options.queries or not options.queries]
     seconds = options.seconds if factor == 1 else options.scaled_seconds
-    scale = ScaleResults(factor, len(store), [query.name for query in mix])
+    scale = ScaleResults(factor, len(store), [query.name for query in mix],
+                         distinct=[query.name for query in mix if query.variants])
     for query in mix:
         scale.engine[query.name] = engine.time_query(store, query, options.max_requests, seconds)
     references = {query.name: engine.reference_answer(store, query) for query in mix}
@@ -124,20 +128,25 @@ def _run_scale(
             continue
         try:
             scale.servers.append(name)
+            at_rest, peak = server.resident_bytes(), _PeakSampler(server)
             if name in ENGINES:
                 scale.checked.append(name)
                 scale.mismatches.extend(_disagreements(server, mix, references))
-            for clients in client_counts:
-                for query in mix:
-                    scale.cells.append(
-                        _measure(server, query, clients, options.max_requests, seconds, loader)
-                    )
+            with peak:
+                for clients in client_counts:
+                    for query in mix:
+                        scale.cells.append(
+                            _measure(server, query, clients, options.max_requests, seconds, loader)
+                        )
+            scale.memory[name] = (at_rest, peak.most)
             if name == "iacai-cached":
                 scale.servers.append(REVALIDATED)
                 for clients in client_counts:
                     for query in mix:
-                        scale.cells.append(_measure(server, query, clients, options.max_requests,
-                                                    seconds, loader, revalidate=True))
+                        if not query.variants:  # a new text has no ETag to send yet
+                            scale.cells.append(_measure(server, query, clients,
+                                                        options.max_requests, seconds, loader,
+                                                        revalidate=True))
             results.load_average.append((f"after {name} at {factor}x", os.getloadavg()))
         finally:
             server.stop()
@@ -174,7 +183,7 @@ def _measure(
 ) -> Cell:
     headers = (("If-None-Match", _etag(server.url, query)),) if revalidate else ()
     job = LoadJob(server.url, query.text, query.accept, clients, max_requests, seconds,
-                  headers=headers)
+                  headers=headers, variants=query.variants)
     server_before, machine_before = server.cpu_seconds(), _machine_cpu_seconds()
     measured = loader.submit(drive, job).result()
     return Cell(
@@ -189,6 +198,30 @@ def _measure(
         client_cpu_seconds=measured.client_cpu_seconds,
         machine_cpu_seconds=_machine_cpu_seconds() - machine_before,
     )
+
+
+class _PeakSampler:
+    """The most resident memory a server's processes hold while the `with` block runs, sampled
+    in a thread every `interval` seconds."""
+
+    def __init__(self, server: Server, interval: float = 0.05) -> None:
+        self.server, self.interval, self.most = server, interval, 0
+        self._done = threading.Event()
+        self._thread = threading.Thread(target=self._sample, daemon=True)
+
+    def __enter__(self) -> _PeakSampler:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self._done.set()
+        self._thread.join()
+
+    def _sample(self) -> None:
+        while True:
+            self.most = max(self.most, self.server.resident_bytes())
+            if self._done.wait(self.interval):
+                return
 
 
 def _etag(url: str, query: MixQuery) -> str:
@@ -220,7 +253,8 @@ def _cpuinfo() -> list[str]:
 
 def _versions() -> dict[str, str]:
     versions = {}
-    for package in ("iacai", "pyoxigraph", "rdflib", "rdflib-endpoint", "fastapi", "uvicorn"):
+    for package in ("iacai", "pyoxigraph", "oxigraph", "rdflib", "rdflib-endpoint", "fastapi",
+                    "uvicorn"):
         try:
             versions[package] = metadata.version(package)
         except metadata.PackageNotFoundError:

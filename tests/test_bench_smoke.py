@@ -6,21 +6,27 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from bench import engine
+from bench.load import LoadJob
+from bench.mix import distinct_workloads
 from bench.results import RunResults
 from bench.run import Options, run
 
-QUERIES = ("lookup-neighbourhood", "lookup-count-by-category")
-"""A CONSTRUCT and a SELECT: both answer kinds, and both cheap even for rdflib-endpoint."""
+DISTINCT = "distinct-label-search"
+QUERIES = ("lookup-neighbourhood", "lookup-count-by-category", DISTINCT)
+"""A CONSTRUCT and a SELECT sent over and over, and a workload whose every text is new: both
+answer kinds, both workload kinds, all cheap even for rdflib-endpoint."""
 
-PEERS = ("iacai", "rdflib-endpoint", "floor")
+PEERS = ("iacai", "oxigraph", "rdflib-endpoint", "floor")
+MAX_REQUESTS = 40
 
 
 @pytest.fixture(scope="module")
 def smoke_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[RunResults, Path]:
     folder = tmp_path_factory.mktemp("bench")
     output = folder / "RESULTS.md"
-    options = Options(peers=PEERS, queries=QUERIES, scales=(1,), seconds=0.1, max_requests=40,
-                      output=output, work=folder / "work")
+    options = Options(peers=PEERS, queries=QUERIES, scales=(1,), seconds=0.1,
+                      max_requests=MAX_REQUESTS, output=output, work=folder / "work")
     return run(options), output
 
 
@@ -41,9 +47,42 @@ def test_every_peer_is_driven_sequentially_and_concurrently(smoke_run: tuple[Run
 
 
 @pytest.mark.e2e
-def test_the_service_gives_the_engines_answers(smoke_run: tuple[RunResults, Path]):
+def test_the_service_and_the_oxigraph_server_give_the_engines_answers(
+    smoke_run: tuple[RunResults, Path],
+):
     results, _ = smoke_run
-    assert [m for m in results.scales[0].mismatches if m.server == "iacai"] == []
+    assert "oxigraph" in results.scales[0].checked
+    assert [m for m in results.scales[0].mismatches if m.server in ("iacai", "oxigraph")] == []
+
+
+@pytest.mark.e2e
+def test_a_distinct_workload_never_sends_a_text_twice(smoke_run: tuple[RunResults, Path]):
+    results, output = smoke_run
+    scale = results.scales[0]
+    assert scale.distinct == [DISTINCT]
+    assert scale.repeated == [query for query in QUERIES if query != DISTINCT]
+    store = engine.load_store(output.parent / "work" / "data-1x.nq")
+    workload = next(w for w in distinct_workloads(store, MAX_REQUESTS + LoadJob.warmup_requests)
+                    if w.name == DISTINCT)
+    job = LoadJob("http://127.0.0.1:1/sparql", workload.text, workload.accept, 16, MAX_REQUESTS,
+                  1.0, variants=workload.variants)
+    sent = list(job.requests())
+    assert len(sent) == len(set(sent)) == MAX_REQUESTS + LoadJob.warmup_requests
+    for server in PEERS:
+        for clients in (1, 16):
+            cell = scale.cell(server, DISTINCT, clients)
+            assert cell is not None and cell.ok, (server, clients)
+            assert clients <= cell.requests <= MAX_REQUESTS
+
+
+@pytest.mark.e2e
+def test_each_servers_memory_is_sampled_at_rest_and_under_load(
+    smoke_run: tuple[RunResults, Path],
+):
+    memory = smoke_run[0].scales[0].memory
+    assert set(memory) == set(PEERS)
+    for rest, peak in memory.values():
+        assert rest > 0 and peak > 0
 
 
 @pytest.mark.e2e
@@ -52,8 +91,10 @@ def test_the_report_has_each_table(smoke_run: tuple[RunResults, Path]):
     report = output.read_text(encoding="utf-8")
     for heading in ("## Machine and versions", "### Targets", "### Same answers?",
                     "### Requests per second, 16 clients", "### Latency p50 / p95 (ms), 1 client",
-                    "### CPU each side used", "### Where the time goes"):
+                    "### CPU each side used", "### Where the time goes", "### Every text new",
+                    "### Resident memory (MiB)"):
         assert heading in report
     for query in QUERIES:
         assert f"| {query} |" in report
-    assert "| query | iacai | rdflib-endpoint | floor |" in report
+    assert "| query | iacai | oxigraph | rdflib-endpoint | floor |" in report
+    assert "- iacai/oxigraph, 16 clients:" in report

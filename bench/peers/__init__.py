@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
-from bench.peers import floor, iacai, rdflib_endpoint, virtuoso
+from bench.peers import floor, iacai, oxigraph, rdflib_endpoint, virtuoso
 from bench.peers.process import Server
 from bench.scale import Dump
 
@@ -17,11 +17,12 @@ Starter = Callable[[Dump, Path], Server]
 PEERS: dict[str, Starter] = {
     "iacai": iacai.start_uncached,
     "iacai-cached": iacai.start_cached,
+    "oxigraph": oxigraph.start,
     "rdflib-endpoint": rdflib_endpoint.start,
     "virtuoso": virtuoso.start,
     "floor": floor.start,
 }
 """Every peer by the name the results use, in the order the tables show them."""
 
-ENGINES = ("iacai", "iacai-cached", "rdflib-endpoint", "virtuoso")
+ENGINES = ("iacai", "iacai-cached", "oxigraph", "rdflib-endpoint", "virtuoso")
 """The peers that really answer SPARQL (the floor answers a constant)."""

@@ -37,19 +37,31 @@ class Server:
 
     def cpu_seconds(self) -> float:
         """User plus system CPU of the process and all its descendants (query workers too)."""
-        try:
-            root = psutil.Process(self.pid)
-            processes = [root, *root.children(recursive=True)]
-        except psutil.NoSuchProcess:
-            return 0.0
         total = 0.0
-        for process in processes:
+        for process in self._processes():
             try:
                 times = process.cpu_times()
             except psutil.NoSuchProcess:
                 continue
             total += times.user + times.system + times.children_user + times.children_system
         return total
+
+    def resident_bytes(self) -> int:
+        """Resident memory of the process and all its descendants, summed."""
+        total = 0
+        for process in self._processes():
+            try:
+                total += process.memory_info().rss
+            except psutil.NoSuchProcess:
+                continue
+        return total
+
+    def _processes(self) -> list[psutil.Process]:
+        try:
+            root = psutil.Process(self.pid)
+            return [root, *root.children(recursive=True)]
+        except psutil.NoSuchProcess:
+            return []
 
 
 def free_port() -> int:
