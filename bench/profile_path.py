@@ -3,6 +3,10 @@
     .venv/bin/python -m bench.profile_path                  # the repeated mix, 200 requests each
     .venv/bin/python -m bench.profile_path --requests 50 --queries lookup-count-by-category
 
+It prints its tables and puts them in bench/RESULTS.md under "## Profile" (`--output`), a
+section the benchmark keeps when it rewrites the rest; the heading says when other work on the
+machine was heavy enough to distort the figures.
+
 The service (`create_app` on the 1x dump, answer cache off, bench settings) runs under uvicorn in
 this process, so each stage's functions can be wrapped with a timer: a stack of spans, each
 stage's time *exclusive* of the stages it calls (one client sends one request at a time, so
@@ -35,11 +39,12 @@ from multiprocessing import get_context
 from pathlib import Path
 from typing import Any
 
+import psutil
 import uvicorn
 from starlette.routing import Route, Router
 from uvicorn.protocols.http import httptools_impl
 
-from bench import engine
+from bench import engine, report
 from bench.load import LoadJob, LoadResult, drive
 from bench.mix import query_mix
 from bench.peers import iacai
@@ -58,6 +63,8 @@ BENCH_DIR = Path(__file__).resolve().parent
 WORKER = "worker: query and answer writing (timed apart)"
 HOP = "hop to the worker and back (pool wait minus the worker's own time)"
 REST = "rest: event loop, sockets, kernel, client (latency minus every span)"
+NOISY_SHARE = 0.25
+"""Cores' worth of other work on the machine above which the heading calls the run loaded."""
 
 
 @dataclass
@@ -147,16 +154,47 @@ def main(arguments: Sequence[str] | None = None) -> None:
     parser.add_argument("--queries", default="", help="comma-separated names (default: the mix)")
     parser.add_argument("--work", type=Path, default=BENCH_DIR / "work")
     parser.add_argument("--top", type=int, default=25, help="cProfile rows to print")
+    parser.add_argument("--output", type=Path, default=BENCH_DIR / "RESULTS.md",
+                        help="the report whose profile section to write (none: -)")
     parsed = parser.parse_args(arguments)
     wanted = {name.strip() for name in parsed.queries.split(",") if name.strip()}
     os.environ.update({**iacai.BENCH_SETTINGS, "IACAI_CACHE_ENTRIES": "0"})
     dump = write_dump(1, parsed.work / "data-1x.nq")
     store = engine.load_store(dump.path)
     mix = [query for query in query_mix(store) if not wanted or query.name in wanted]
-    asyncio.run(_profile(dump.path, mix, parsed.requests, parsed.top))
+    machine_before, wall_before = _machine_cpu_seconds(), time.monotonic()
+    lines = asyncio.run(_profile(dump.path, mix, parsed.requests, parsed.top))
+    other = _machine_cpu_seconds() - machine_before - _own_cpu_seconds()
+    share = other / (time.monotonic() - wall_before)
+    loaded = share > NOISY_SHARE
+    heading = (f"{report.PROFILE_HEADING} of the uncached /sparql path"
+               + (" (loaded machine, to be re-run quiet)" if loaded else ""))
+    section = "\n".join([
+        heading, "",
+        f"Written by `.venv/bin/python -m bench.profile_path` (see `bench/README.md`), "
+        f"{time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}; other work on the machine "
+        f"used {share:.2f} cores on average meanwhile, load average (1 min) "
+        f"{os.getloadavg()[0]:.2f}.", "", *lines])
+    print(section)
+    if str(parsed.output) != "-":
+        previous = parsed.output.read_text(encoding="utf-8") if parsed.output.is_file() else ""
+        parsed.output.write_text(report.with_section(previous, report.PROFILE_HEADING, section),
+                                 encoding="utf-8")
 
 
-async def _profile(dump: Path, mix: list[Any], requests: int, top: int) -> None:
+def _machine_cpu_seconds() -> float:
+    times = psutil.cpu_times()
+    return sum(times) - times.idle - getattr(times, "iowait", 0.0)
+
+
+def _own_cpu_seconds() -> float:
+    """This process's CPU and that of its children (the query workers, the client), ended ones
+    included."""
+    times = os.times()
+    return times.user + times.system + times.children_user + times.children_system
+
+
+async def _profile(dump: Path, mix: list[Any], requests: int, top: int) -> list[str]:
     app = create_app(settings.from_sources(), snapshot_from_dump(dump))
     port = free_port()
     server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning",
@@ -195,8 +233,8 @@ async def _profile(dump: Path, mix: list[Any], requests: int, top: int) -> None:
     server.should_exit = True
     await serving
     worker_seconds = _worker_seconds(jobs, setup, requests)
-    _print_stages(profiled, worker_seconds, spans.unnested)
-    _print_profile(profiler, top)
+    return [*_stage_lines(profiled, worker_seconds, spans.unnested), "",
+            *_profile_lines(profiler, top)]
 
 
 def _middlewares(app: Any) -> list[Any]:
@@ -236,9 +274,9 @@ def _worker_seconds(jobs: list[Any], setup: Any, requests: int) -> dict[str, flo
     return seconds
 
 
-def _print_stages(
+def _stage_lines(
     profiled: list[Profiled], worker_seconds: dict[str, float], unnested: int
-) -> None:
+) -> list[str]:
     """Mean microseconds per request of each stage over all the queries, and their share."""
     count = sum(len(p.result.latencies) for p in profiled)
     latency = sum(sum(p.result.latencies) for p in profiled)
@@ -250,27 +288,30 @@ def _print_stages(
     totals[WORKER] = worker_total
     totals[HOP] = totals.get(HOP, 0.0) - worker_total
     totals[REST] = latency - sum(seconds for stage, seconds in totals.items() if stage != REST)
-    print(f"\n{len(profiled)} queries, {count} requests, one client, answer cache off; "
-          f"client-observed mean latency {latency / count * 1e6:,.0f} µs, median of the "
-          f"queries' p50 {statistics.median(_p50(p) for p in profiled) * 1e6:,.0f} µs"
-          + (f"; {unnested} spans did not nest" if unnested else "") + "\n")
-    print("| stage | µs per request | share |\n| --- | ---: | ---: |")
-    for stage, seconds in sorted(totals.items(), key=lambda item: -item[1]):
-        print(f"| {stage} | {seconds / count * 1e6:,.0f} | {seconds / latency:.0%} |")
+    lines = [f"{len(profiled)} queries, {count} requests, one client, answer cache off; "
+             f"client-observed mean latency {latency / count * 1e6:,.0f} µs, median of the "
+             f"queries' p50 {statistics.median(_p50(p) for p in profiled) * 1e6:,.0f} µs"
+             + (f"; {unnested} spans did not nest" if unnested else "") + ".", "",
+             "| stage | µs per request | share |", "| --- | ---: | ---: |"]
+    lines += [f"| {stage} | {seconds / count * 1e6:,.0f} | {seconds / latency:.0%} |"
+              for stage, seconds in sorted(totals.items(), key=lambda item: -item[1])]
+    return lines
 
 
 def _p50(profiled: Profiled) -> float:
     return statistics.median(profiled.result.latencies)
 
 
-def _print_profile(profiler: cProfile.Profile, top: int) -> None:
+def _profile_lines(profiler: cProfile.Profile, top: int) -> list[str]:
     stats = pstats.Stats(profiler)
     rows = sorted(stats.stats.items(), key=lambda item: -item[1][2])[:top]  # type: ignore[attr-defined]
-    print(f"\ncProfile of the server process, the same load again: top {top} by own time\n")
-    print("| function | calls | own s | cumulative s |\n| --- | ---: | ---: | ---: |")
+    lines = [f"cProfile of the server process (not the worker), the same load again: the top "
+             f"{top} functions by own time (cProfile's overhead inflates Python code).", "",
+             "| function | calls | own s | cumulative s |", "| --- | ---: | ---: | ---: |"]
     for (filename, line, name), (_, calls, own, cumulative, _) in rows:
         where = "/".join(Path(filename).parts[-2:]) if filename != "~" else "built-in"
-        print(f"| {name} ({where}:{line}) | {calls:,} | {own:.3f} | {cumulative:.3f} |")
+        lines.append(f"| `{name}` ({where}:{line}) | {calls:,} | {own:.3f} | {cumulative:.3f} |")
+    return lines
 
 
 if __name__ == "__main__":

@@ -23,6 +23,8 @@ DISTINCT_PAIRS = (("iacai", "oxigraph"), ("iacai-cached", "oxigraph"), ("iacai",
                   ("iacai", "floor"), ("oxigraph", "floor"))
 """The ratios shown for the distinct-text workloads (no cache can hit there)."""
 MIB = 2**20
+PROFILE_HEADING = "## Profile"
+"""Where `profile_path.py` puts its tables in the report: kept when the benchmark rewrites it."""
 P50_EXCESS_TARGET = 0.0015
 CLIENT_SATURATED = 0.8
 """Client CPU per wall second above which the load generator itself may have been the limit."""
@@ -52,6 +54,27 @@ def render(results: RunResults) -> str:
     for scale in results.scales:
         lines += _scale_section(scale)
     return "\n".join(lines).rstrip() + "\n"
+
+
+def with_section(report: str, heading: str, section: str) -> str:
+    """The report with its section under `heading` (to the next `## ` or the end) replaced by
+    `section`, or `section` appended when it has none."""
+    start = report.find(f"\n{heading}")
+    if start < 0:
+        return report.rstrip() + ("\n\n" + section.strip() + "\n" if section.strip() else "\n")
+    end = report.find("\n## ", start + 1)
+    rest = report[end:] if end >= 0 else "\n"
+    kept = "\n\n" + section.strip() + "\n" if section.strip() else "\n"
+    return report[:start].rstrip() + kept + rest
+
+
+def section_of(report: str, heading: str) -> str:
+    """The report's section under `heading`, empty when it has none."""
+    start = report.find(f"\n{heading}")
+    if start < 0:
+        return ""
+    end = report.find("\n## ", start + 1)
+    return report[start : end if end >= 0 else len(report)].strip()
 
 
 def _scale_section(scale: ScaleResults) -> list[str]:

@@ -100,7 +100,10 @@ def run(options: Options) -> RunResults:
             results.scales.append(_run_scale(factor, options, loader, results))
     results.load_average.append(("end", os.getloadavg()))
     results.duration_seconds = time.monotonic() - started
-    options.output.write_text(report.render(results), encoding="utf-8")
+    previous = options.output.read_text(encoding="utf-8") if options.output.is_file() else ""
+    profile = report.section_of(previous, report.PROFILE_HEADING)  # made by profile_path.py
+    options.output.write_text(report.with_section(report.render(results), report.PROFILE_HEADING,
+                                                  profile), encoding="utf-8")
     return results
 
 
