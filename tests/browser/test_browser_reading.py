@@ -100,3 +100,26 @@ def test_page_fits_the_width_and_axe_finds_nothing(
     if page == "api-docs":
         found = [(rule, targets) for rule, targets in found if rule not in SWAGGER_UI_OWN]
     assert found == []
+
+
+def test_the_svg_matrix_names_its_categories_and_clips_no_label(
+    browser: Any, browser_service: RunningService, artifacts: Path
+) -> None:
+    browser.set_window_size(1400, 900)
+    browser.get(browser_service.url + "/matrix.svg")
+    browser.save_screenshot(str(artifacts / "matrix-svg.png"))
+    outside, marks, texts = browser.execute_script("""
+      const svg = document.documentElement, box = svg.viewBox.baseVal;
+      const texts = [...svg.querySelectorAll('text')];
+      const outside = texts.filter((t) => {
+        const r = t.getBoundingClientRect();
+        return r.left < 0 || r.top < 0 || r.right > box.width || r.bottom > box.height;
+      }).map((t) => t.textContent);
+      const marks = [...svg.querySelectorAll('a > title')]
+        .filter((t) => t.textContent.includes(' addresses '));
+      return [outside, marks.length, texts.map((t) => t.textContent)];""")
+    assert outside == []
+    assert marks == 60
+    for category in ("Improved Service Delivery and Efficiency", "Funding and Resources",
+                     "Ethical challenges", "Technical Perspective"):
+        assert any(category in text for text in texts), category
