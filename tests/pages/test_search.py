@@ -1,4 +1,4 @@
-"""/search on a real server, over every store: the index is read from the store being served."""
+"""/search on a real server: the index is read from the store being served, through its workers."""
 
 from __future__ import annotations
 

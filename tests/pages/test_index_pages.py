@@ -1,4 +1,4 @@
-"""Index pages on a real server, over every store: each lists every resource of its class once,
+"""Index pages on a real server: each lists every resource of its class once,
 challenges and benefits grouped by category in the table's order; the home page links to them."""
 
 from __future__ import annotations

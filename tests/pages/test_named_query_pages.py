@@ -1,4 +1,4 @@
-"""Named queries for people, on a real server over every store: a table answer, parameters chosen
+"""Named queries for people, on a real server: a table answer, parameters chosen
 from labels (a label typed by hand works too), only the formats that fit the query's form."""
 
 from __future__ import annotations
