@@ -70,7 +70,8 @@ def csl_json(items: Sequence[CslItem]) -> str:
 def bibtex(items: Sequence[CslItem]) -> str:
     """The items as BibTeX entries, keyed by their citation key."""
     entries = {item["citation-key"]: _bibtex_entry(item) for item in items}
-    return BibliographyData(entries).to_string("bibtex")
+    text: str = BibliographyData(entries).to_string("bibtex")
+    return text
 
 
 def _bibtex_entry(item: CslItem) -> Entry:
@@ -103,7 +104,7 @@ def _bibtex_entry(item: CslItem) -> Entry:
     return Entry(_BIBTEX_TYPES.get(kind, "misc"), fields=fields, persons={"author": authors})
 
 
-class _RisWriter(rispy.RisWriter):
+class _RisWriter(rispy.RisWriter):  # type: ignore[misc]  # rispy ships no py.typed: Any here
     """rispy's writer without the `1.` counter line it puts before each record."""
 
     def set_header(self, count: int) -> str:
@@ -112,7 +113,8 @@ class _RisWriter(rispy.RisWriter):
 
 def ris(items: Sequence[CslItem]) -> str:
     """The items as RIS records."""
-    return rispy.dumps([_ris_record(item) for item in items], implementation=_RisWriter)
+    text: str = rispy.dumps([_ris_record(item) for item in items], implementation=_RisWriter)
+    return text
 
 
 def _ris_record(item: CslItem) -> dict[str, object]:

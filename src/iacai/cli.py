@@ -78,7 +78,7 @@ def add_data_argument(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def _add_validate(commands: argparse._SubParsersAction) -> None:
+def _add_validate(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     validate_parser = commands.add_parser(
         "validate",
         help="check RDF against the SHACL shapes (exit 1 on violations)",
@@ -92,7 +92,7 @@ def _add_validate(commands: argparse._SubParsersAction) -> None:
     validate_parser.set_defaults(command=_validate)
 
 
-def _add_query(commands: argparse._SubParsersAction) -> None:
+def _add_query(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     try:
         named = f"Named queries: {', '.join(catalogue())}."
     except QueryFileError as error:  # reported when a named query is run; other commands go on
@@ -112,7 +112,7 @@ def _add_query(commands: argparse._SubParsersAction) -> None:
     query_parser.set_defaults(command=_query)
 
 
-def _add_export(commands: argparse._SubParsersAction) -> None:
+def _add_export(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     export_parser = commands.add_parser(
         "export",
         help="write a dump of the whole graph (same bytes every run)",
@@ -125,7 +125,7 @@ def _add_export(commands: argparse._SubParsersAction) -> None:
     export_parser.set_defaults(command=_export)
 
 
-def _add_load(commands: argparse._SubParsersAction) -> None:
+def _add_load(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     from iacai import load_command as load
 
     load_parser = commands.add_parser("load", help=load.HELP)
@@ -133,7 +133,9 @@ def _add_load(commands: argparse._SubParsersAction) -> None:
     load_parser.set_defaults(command=load.run)
 
 
-def _add_serve(commands: argparse._SubParsersAction, with_service: bool) -> None:
+def _add_serve(
+    commands: argparse._SubParsersAction[argparse.ArgumentParser], with_service: bool
+) -> None:
     serve_parser = commands.add_parser(
         "serve", help="serve the SPARQL endpoint and linked data over HTTP"
     )

@@ -142,7 +142,8 @@ def complete_inverses(dataset: Dataset) -> int:
             if isinstance(obj, Literal):
                 continue
             if (obj, inverse, subject) not in dataset:
-                added.append((obj, inverse, subject, graph))
+                context = dataset.default_context if graph is None else dataset.get_context(graph)
+                added.append((obj, inverse, subject, context))
     for quad in added:
         dataset.add(quad)
     return len(set(added))

@@ -20,6 +20,7 @@ from rdflib.plugins.serializers.trig import TrigSerializer
 from iacai.jsonld_context import compact, expand_rdf, load_context
 from iacai.namespaces import PREFIXES
 from iacai.query_engine import rdflib_term, rdflib_triple
+from iacai.rdf_bytes import rdf_bytes
 
 EXPORT_FORMATS: Final[dict[str, str]] = {
     "ttl": "Turtle (the union of the named graphs)",
@@ -35,10 +36,10 @@ def export(dataset: Dataset, format: str) -> bytes:
     """The dataset serialized in one of EXPORT_FORMATS, byte for byte the same on every run."""
     quads = canonical_quads(dataset)
     if format == "nq":
-        return _sorted_lines(pyoxigraph.serialize(quads, format=pyoxigraph.RdfFormat.N_QUADS))
+        return _sorted_lines(rdf_bytes(quads, pyoxigraph.RdfFormat.N_QUADS))
     if format == "nt":
         triples = [quad.triple for quad in quads]
-        return _sorted_lines(pyoxigraph.serialize(triples, format=pyoxigraph.RdfFormat.N_TRIPLES))
+        return _sorted_lines(rdf_bytes(triples, pyoxigraph.RdfFormat.N_TRIPLES))
     if format == "jsonld":
         return _jsonld(quads)
     if format == "trig":
@@ -49,7 +50,7 @@ def export(dataset: Dataset, format: str) -> bytes:
         return _rdflib_graph(quads).serialize(format="turtle", encoding="utf-8")
     if format == "xml":
         triples = sorted({quad.triple for quad in quads}, key=str)
-        return pyoxigraph.serialize(triples, format=pyoxigraph.RdfFormat.RDF_XML, prefixes=PREFIXES)
+        return rdf_bytes(triples, pyoxigraph.RdfFormat.RDF_XML, PREFIXES)
     raise ValueError(f"unknown export format {format!r}; one of {', '.join(EXPORT_FORMATS)}")
 
 
@@ -75,7 +76,7 @@ def _sorted_lines(serialized: bytes) -> bytes:
 
 
 def _jsonld(quads: list[pyoxigraph.Quad]) -> bytes:
-    nquads = pyoxigraph.serialize(quads, format=pyoxigraph.RdfFormat.N_QUADS).decode("utf-8")
+    nquads = rdf_bytes(quads, pyoxigraph.RdfFormat.N_QUADS).decode("utf-8")
     compacted = compact(expand_rdf(nquads), load_context())
     return (json.dumps(compacted, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
 
@@ -92,7 +93,12 @@ def _rdflib_dataset(quads: Iterable[pyoxigraph.Quad]) -> Dataset:
     dataset = Dataset()
     _bind_prefixes(dataset)
     for quad in quads:
-        graph = dataset.graph(rdflib_term(quad.graph_name))
+        name = quad.graph_name
+        graph = (
+            dataset.default_context
+            if isinstance(name, pyoxigraph.DefaultGraph)
+            else dataset.graph(rdflib_term(name))
+        )
         graph.add(rdflib_triple(quad.triple))
     return dataset
 

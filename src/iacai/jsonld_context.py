@@ -13,7 +13,8 @@ from iacai.namespaces import CONTEXT_IRI
 def load_context() -> dict[str, Any]:
     """The value of `@context` in `ontology/context.jsonld` (the terms, not the document)."""
     document = json.loads(resources.context_path().read_text(encoding="utf-8"))
-    return document["@context"]
+    context: dict[str, Any] = document["@context"]
+    return context
 
 
 def refuse_remote_documents(url: str, options: Mapping[str, Any] | None = None) -> Any:
@@ -49,15 +50,18 @@ def to_nquads(text: str, base: str) -> str:
         "base": base, "format": "application/n-quads", "documentLoader": local_context_loader
     }
     try:
-        return jsonld.to_rdf(document, options)
+        nquads: str = jsonld.to_rdf(document, options)
     except jsonld.JsonLdError as error:
         raise ValueError(_deepest(error)) from error
+    return nquads
 
 
 def _deepest(error: BaseException) -> str:
     """pyld wraps the real problem in layers of 'could not ...': the innermost message says it."""
-    while error.__cause__ is not None or getattr(error, "cause", None) is not None:
-        error = getattr(error, "cause", None) or error.__cause__  # type: ignore[assignment]
+    inner: BaseException | None = error
+    while inner is not None:
+        error = inner
+        inner = getattr(error, "cause", None) or error.__cause__
     return str(error).splitlines()[0]
 
 
@@ -65,11 +69,15 @@ def expand_rdf(nquads: str) -> list[dict[str, Any]]:
     """N-Triples or N-Quads as expanded JSON-LD (pyld; imported only when JSON-LD is asked for)."""
     from pyld import jsonld
 
-    return jsonld.from_rdf(nquads, {"format": "application/n-quads"})
+    expanded: list[dict[str, Any]] = jsonld.from_rdf(nquads, {"format": "application/n-quads"})
+    return expanded
 
 
 def compact(expanded: Any, context: Mapping[str, Any] | str) -> dict[str, Any]:
     """Expanded JSON-LD compacted with a context (inline, or the project's by its IRI), offline."""
     from pyld import jsonld
 
-    return jsonld.compact(expanded, context, {"documentLoader": local_context_loader})
+    compacted: dict[str, Any] = jsonld.compact(
+        expanded, context, {"documentLoader": local_context_loader}
+    )
+    return compacted

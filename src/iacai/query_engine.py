@@ -8,12 +8,12 @@ dataset (FROM, FROM NAMED), which pyoxigraph would otherwise ignore.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import overload
 
 import pyoxigraph
 from rdflib import BNode, Dataset, Literal, URIRef
 from rdflib.namespace import XSD
-from rdflib.term import Node
+from rdflib.term import IdentifiedNode, Node
 
 from iacai import query_lexer
 from iacai.namespaces import PREFIXES
@@ -45,7 +45,11 @@ def run(
     )
 
 
-def rdflib_term(term: Any) -> Node:
+@overload
+def rdflib_term(term: pyoxigraph.NamedNode | pyoxigraph.BlankNode) -> IdentifiedNode: ...
+@overload
+def rdflib_term(term: object) -> Node: ...
+def rdflib_term(term: object) -> Node:
     """The rdflib term for a pyoxigraph one, keeping blank-node labels."""
     if isinstance(term, pyoxigraph.NamedNode):
         return URIRef(term.value)

@@ -8,6 +8,7 @@ import pyoxigraph
 
 from iacai.namespaces import PREFIXES
 from iacai.query_engine import QueryResult
+from iacai.rdf_bytes import rdf_bytes, results_bytes
 from iacai.terms import compact
 
 RESULT_FORMATS: Final = ("table", "json", "csv", "tsv", "turtle")
@@ -29,9 +30,9 @@ def write_result(result: QueryResult, format: str | None = None) -> bytes:
     if isinstance(result, pyoxigraph.QueryTriples):
         if format not in (None, "turtle"):
             raise ResultFormatError(f"a CONSTRUCT or DESCRIBE result is turtle, not {format}")
-        return pyoxigraph.serialize(result, format=pyoxigraph.RdfFormat.TURTLE, prefixes=PREFIXES)
+        return rdf_bytes(result, pyoxigraph.RdfFormat.TURTLE, PREFIXES)
     if format in _STANDARD:
-        return result.serialize(format=_STANDARD[format])
+        return results_bytes(result, _STANDARD[format])
     if format not in (None, "table"):
         raise ResultFormatError(f"a SELECT or ASK result is table, json, csv or tsv, not {format}")
     if isinstance(result, pyoxigraph.QueryBoolean):

@@ -114,5 +114,6 @@ def jsonld_context() -> dict[str, Any]:
     """The project's JSON-LD `@context` that JSON-LD answers are compacted with."""
     path = resources.context_path()
     if path.is_file():
-        return json.loads(path.read_text(encoding="utf-8"))
+        context: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
+        return context
     return {"@context": dict(PREFIXES)}

@@ -38,7 +38,11 @@ ENGINES: dict[Engine, Callable[..., tuple[bool, Graph, str]]] = {
     "pyshacl": pyshacl.validate,
 }
 SEVERITIES: tuple[Severity, ...] = ("Violation", "Warning", "Info")
-_SEVERITY_OF = {SH.Violation: "Violation", SH.Warning: "Warning", SH.Info: "Info"}
+_SEVERITY_OF: dict[Node | None, Severity] = {
+    SH.Violation: "Violation",
+    SH.Warning: "Warning",
+    SH.Info: "Info",
+}
 
 
 @dataclass(frozen=True, order=True)

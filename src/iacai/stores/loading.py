@@ -14,8 +14,9 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 
 import httpx
-from pyoxigraph import BlankNode, RdfFormat, Triple, parse, serialize
+from pyoxigraph import BlankNode, RdfFormat, Triple, parse
 
+from iacai.rdf_bytes import rdf_bytes
 from iacai.stores.remote import RemoteStore, RemoteStoreError, credentials
 
 BATCH_TRIPLES = 500
@@ -77,11 +78,12 @@ def verify(query_url: str, expected: dict[str, int]) -> dict[str, int]:
 
 
 def _put_graph(http: httpx.Client, url: str, name: str, triples: Sequence[Triple]) -> None:
-    body = serialize(triples, format=RdfFormat.N_TRIPLES)
-    response = _sent(
-        http, "PUT", url, params={"graph": name}, content=body,
+    body = rdf_bytes(triples, RdfFormat.N_TRIPLES)
+    put = http.build_request(
+        "PUT", url, params={"graph": name}, content=body,
         headers={"Content-Type": "application/n-triples"},
     )
+    response = _sent(http, put)
     if response.status_code not in (200, 201, 204):
         raise LoadError(f"PUT {name} to {url}: {response.status_code} {response.text[:500]}")
 
@@ -89,10 +91,10 @@ def _put_graph(http: httpx.Client, url: str, name: str, triples: Sequence[Triple
 def _update_graph(http: httpx.Client, url: str, name: str, triples: Sequence[Triple]) -> None:
     operations = [f"DROP SILENT GRAPH <{name}>"]
     for batch in _batches(triples):
-        data = serialize(batch, format=RdfFormat.N_TRIPLES).decode()
+        data = rdf_bytes(batch, RdfFormat.N_TRIPLES).decode()
         operations.append(f"INSERT {{ GRAPH <{name}> {{\n{data}}} }} WHERE {{}}")
     for operation in operations:
-        response = _sent(http, "POST", url, data={"update": operation})
+        response = _sent(http, http.build_request("POST", url, data={"update": operation}))
         if response.status_code not in (200, 204):
             raise LoadError(f"update of {name} at {url}: {response.status_code} "
                             f"{response.text[:500]}")
@@ -133,8 +135,9 @@ def _blank_node_components(triples: Sequence[Triple]) -> list[list[Triple]]:
     return list(groups.values())
 
 
-def _sent(http: httpx.Client, method: str, url: str, **request: object) -> httpx.Response:
+def _sent(http: httpx.Client, request: httpx.Request) -> httpx.Response:
     try:
-        return http.request(method, url, **request)  # type: ignore[arg-type]
+        return http.send(request)
     except httpx.HTTPError as error:
-        raise LoadError(f"{method} {url}: {error or type(error).__name__}") from None
+        where = request.url.copy_with(query=None)
+        raise LoadError(f"{request.method} {where}: {error or type(error).__name__}") from None

@@ -23,13 +23,14 @@ import hashlib
 import os
 import re
 from collections.abc import Generator, Iterator, Mapping, Sequence
-from typing import Any
+from typing import Any, TypeVar
 
 import httpx
 from pyoxigraph import (
     NamedNode,
     QueryBoolean,
     QueryResultsFormat,
+    QuerySolutions,
     RdfFormat,
     Store,
     Triple,
@@ -125,9 +126,9 @@ class RemoteStore:
         form: dict[str, Any] = {"query": text}
         form.update(self._dataset(default_graph, named_graphs, use_default_graph_as_union))
         if isinstance(parsed, QueryBoolean):
-            return _parsed_results(self._post(form, RESULTS_XML))  # type: ignore[return-value]
-        if hasattr(parsed, "variables"):
-            answer = _parsed_results(self._post(form, RESULTS_XML))
+            return _parsed_results(self._post(form, RESULTS_XML), QueryBoolean)
+        if isinstance(parsed, QuerySolutions):
+            answer = _parsed_results(self._post(form, RESULTS_XML), QuerySolutions)
             names = [variable.value for variable in parsed.variables]
             return RemoteSolutions(
                 parsed.variables, (tuple(row[name] for name in names) for row in answer)
@@ -148,7 +149,7 @@ class RemoteStore:
             + listed
             + " } GRAPH ?g { ?s ?p ?o } } GROUP BY ?g"
         )
-        answer = _parsed_results(self._post({"query": query}, RESULTS_XML))
+        answer = _parsed_results(self._post({"query": query}, RESULTS_XML), QuerySolutions)
         sizes = dict.fromkeys(graph_names, 0)
         for row in answer:
             sizes[row["g"].value] = int(row["n"].value)
@@ -195,13 +196,23 @@ class RemoteStore:
         return response.content
 
 
-def _parsed_results(body: bytes) -> Any:
+_Answer = TypeVar("_Answer", QuerySolutions, QueryBoolean)
+
+
+def _parsed_results(body: bytes, form: type[_Answer]) -> _Answer:
+    """The results of the form the query asked for (solutions or a boolean), or 502."""
     try:
-        return parse_query_results(_BNODE.sub(_stable_label, body), format=QueryResultsFormat.XML)
+        answer = parse_query_results(_BNODE.sub(_stable_label, body), format=QueryResultsFormat.XML)
     except SyntaxError as error:
         raise RemoteStoreError(
             502, f"The SPARQL store sent results that do not parse: {error}"
         ) from None
+    if not isinstance(answer, form):
+        raise RemoteStoreError(
+            502,
+            f"The SPARQL store answered {type(answer).__name__}, not {form.__name__}.",
+        )
+    return answer
 
 
 def _stable_label(match: re.Match[bytes]) -> bytes:

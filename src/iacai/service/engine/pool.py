@@ -107,7 +107,7 @@ class _Worker:
         transport, _ = await self._loop.create_unix_connection(
             lambda: wire.MessageReader(self._settle, self._closed), sock=self._channel
         )
-        self._transport = transport  # type: ignore[assignment]
+        self._transport = transport
 
     async def ask(self, job: QueryJob, timeout: float) -> WorkerReply:
         """Send the job and wait for the reply, at most `timeout` seconds."""
@@ -119,8 +119,14 @@ class _Worker:
 
     def _settle(self, reply: object) -> None:
         pending, self._pending = self._pending, None
-        if pending is not None and not pending.done():
-            pending.set_result(reply)  # type: ignore[arg-type]
+        if pending is None or pending.done():
+            return
+        if isinstance(reply, WorkerReply):
+            pending.set_result(reply)
+        else:
+            pending.set_exception(
+                WorkerCrashedError(f"query worker {self.process.pid} sent {type(reply).__name__}")
+            )
 
     def _closed(self) -> None:
         self._ended = True

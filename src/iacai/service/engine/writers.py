@@ -13,7 +13,7 @@ import io
 import json
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from xml.sax.saxutils import escape, quoteattr
 
 from pyoxigraph import (
@@ -28,11 +28,14 @@ from pyoxigraph import (
     RdfFormat,
     Triple,
     Variable,
-    serialize,
 )
 
 from iacai.jsonld_context import compact
 from iacai.namespaces import XSD
+from iacai.rdf_bytes import rdf_bytes, results_bytes
+
+if TYPE_CHECKING:
+    from typing_extensions import Buffer
 
 Row = Sequence[Any]
 """One solution: a pyoxigraph term or None per variable, in the order of the variables."""
@@ -75,7 +78,7 @@ def write_solutions_within_cap(
         solutions.serialize(sink, format=_BOOLEAN_FORMATS[format_name])
     except _AnswerTooLargeError:
         return None
-    body = b"".join(sink.parts)
+    body = sink.getvalue()
     mark, beyond_rows = _ROW_MARKS[format_name]
     return body if body.count(mark) - beyond_rows <= max_rows else None
 
@@ -84,22 +87,18 @@ class _AnswerTooLargeError(Exception):
     pass
 
 
-class _BoundedSink:
+class _BoundedSink(io.BytesIO):
     """A binary output that refuses to grow past a size."""
 
     def __init__(self, limit: int) -> None:
-        self.parts: list[bytes] = []
-        self._room = limit
+        super().__init__()
+        self._limit = limit
 
-    def write(self, data: bytes) -> int:
-        self._room -= len(data)
-        if self._room < 0:
+    def write(self, data: Buffer, /) -> int:
+        written = super().write(data)
+        if self.tell() > self._limit:
             raise _AnswerTooLargeError
-        self.parts.append(bytes(data))
-        return len(data)
-
-    def flush(self) -> None:
-        pass
+        return written
 
 
 def rows_within_caps(rows: Iterable[Row], max_rows: int, max_bytes: int) -> tuple[list[Row], bool]:
@@ -137,7 +136,7 @@ _XML_FORBIDDEN = re.compile(rb"[\x00-\x08\x0b\x0c\x0e-\x1f]|\xef\xbf[\xbe\xbf]")
 
 def write_boolean(format_name: str, answer: QueryBoolean) -> bytes:
     """An ASK answer: pyoxigraph writes every results format for a boolean."""
-    return answer.serialize(format=_BOOLEAN_FORMATS[format_name])
+    return results_bytes(answer, _BOOLEAN_FORMATS[format_name])
 
 
 def write_graph(
@@ -154,10 +153,10 @@ def write_graph(
         triples = sorted(triples, key=_subject_order)
     if rdf_format in (RdfFormat.TRIG, RdfFormat.N_QUADS):
         quads = [Quad(t.subject, t.predicate, t.object, DefaultGraph()) for t in triples]
-        return serialize(quads, format=rdf_format, prefixes=dict(prefixes))
+        return rdf_bytes(quads, rdf_format, prefixes)
     if rdf_format in (RdfFormat.TURTLE, RdfFormat.RDF_XML):
-        return serialize(triples, format=rdf_format, prefixes=dict(prefixes))
-    return serialize(triples, format=rdf_format)
+        return rdf_bytes(triples, rdf_format, prefixes)
+    return rdf_bytes(triples, rdf_format)
 
 
 def _subject_order(triple: Triple) -> tuple[str, str]:
@@ -250,7 +249,7 @@ def _solutions_tsv(names: list[str], rows: Sequence[Row], truncated: bool) -> by
 
 
 def _compacted_jsonld(triples: Sequence[Triple], context: Mapping[str, Any]) -> bytes:
-    expanded = json.loads(serialize(triples, format=RdfFormat.JSON_LD))
+    expanded = json.loads(rdf_bytes(triples, RdfFormat.JSON_LD))
     compacted = compact(expanded, dict(context))
     return json.dumps(compacted, ensure_ascii=False, indent=2).encode()
 

@@ -355,7 +355,7 @@ def _ranged(
     wanted = _byte_range(request.range or b"", len(body))
     if wanted is None:
         return None  # several ranges or a form we do not read: Range may be ignored
-    if wanted == ():
+    if not wanted:
         fields.set(b"content-range", f"bytes */{len(body)}".encode())
         fields.set(b"content-type", b"text/plain; charset=utf-8")
         message = b"The range asked for lies outside the file.\n"

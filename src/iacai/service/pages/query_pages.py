@@ -69,7 +69,9 @@ def query_page(request: Request, query: str | None) -> HTMLResponse:
             "prefixes": PREFIXES,
             **_completion_terms(request),
         }
-        context = {"examples": examples, "prefixes": PREFIXES, "yasgui_config": config}
+        context: dict[str, Any] = {
+            "examples": examples, "prefixes": PREFIXES, "yasgui_config": config
+        }
         headers["Content-Security-Policy"] = POLICY_WITH_INLINE_STYLES
         return templates.TemplateResponse(request, "yasgui.html", context, headers=headers)
     context = {
