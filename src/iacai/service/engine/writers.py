@@ -13,7 +13,7 @@ import io
 import json
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 from xml.sax.saxutils import escape, quoteattr
 
 from pyoxigraph import (
@@ -101,10 +101,16 @@ class _BoundedSink(io.BytesIO):
         return written
 
 
-def rows_within_caps(rows: Iterable[Row], max_rows: int, max_bytes: int) -> tuple[list[Row], bool]:
-    """The first rows that fit both caps (the size of a row is that of its terms' text), and
-    whether any were left out. Rows are taken one at a time, so a huge answer is never held."""
-    kept: list[Row] = []
+_Counted = TypeVar("_Counted", Row, Triple)
+
+
+def rows_within_caps(
+    rows: Iterable[_Counted], max_rows: int, max_bytes: int
+) -> tuple[list[_Counted], bool]:
+    """The first rows (solutions, or triples) that fit both caps (the size of a row is that of
+    its terms' text), and whether any were left out. Rows are taken one at a time, so a huge
+    answer is never held."""
+    kept: list[_Counted] = []
     size = 0
     for row in rows:
         size += sum(len(str(term)) for term in row if term is not None) + _ROW_OVERHEAD
