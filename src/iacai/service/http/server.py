@@ -54,6 +54,7 @@ class BoundedHttpToolsProtocol(HttpToolsProtocol):
         self._write_limits = write_limits
         self.body_timeout = body_timeout
 
+    # uvicorn's own signature, narrower than asyncio's (BaseTransport): hence the ignore
     def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
         super().connection_made(transport)
         self.timeout_keep_alive_task = self.loop.call_later(
