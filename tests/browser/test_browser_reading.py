@@ -75,6 +75,7 @@ def _wider_than_the_window(browser: Any) -> list[str]:
 
 
 def _axe_violations(browser: Any) -> list[tuple[str, list[str]]]:
+    browser.set_script_timeout(180)  # axe over Swagger UI's large page is slow on a busy machine
     browser.execute_script(AXE.read_text(encoding="utf-8"))
     found = browser.execute_async_script(
         "const done = arguments[arguments.length - 1];"

@@ -36,7 +36,7 @@ def test_yasgui_runs_a_query_and_pages_five_thousand_rows(
     browser: Any, browser_service: RunningService, artifacts: Path
 ) -> None:
     browser.get(browser_service.url + "/sparql")
-    wait = WebDriverWait(browser, 30)
+    wait = WebDriverWait(browser, 90)
     wait.until(expected_conditions.presence_of_element_located(
         (By.CSS_SELECTOR, ".yasqe_queryButton")
     ))
@@ -64,7 +64,7 @@ def test_yasgui_runs_a_query_and_pages_five_thousand_rows(
 def test_the_address_bar_reopens_the_query(browser: Any, browser_service: RunningService) -> None:
     query = "SELECT ?label WHERE { ?c a iacai:Challenge ; rdfs:label ?label }"
     browser.get(browser_service.url + "/sparql?" + urlencode({"query": query}))
-    wait = WebDriverWait(browser, 30)
+    wait = WebDriverWait(browser, 90)
     wait.until(expected_conditions.presence_of_element_located(
         (By.CSS_SELECTOR, ".yasr table.dataTable tbody tr")
     ))

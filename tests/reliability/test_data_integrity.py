@@ -95,4 +95,6 @@ def test_dumps_are_deterministic_and_match_their_void_checksums(served: ServiceP
             assert str(value) == hashlib.sha256(first.content).hexdigest(), path
             size = void.value(distribution, URIRef(DCAT + "byteSize"))
             assert int(size) == len(first.content), path
-            assert first.headers["etag"].strip('"') == hashlib.sha256(first.content).hexdigest()
+            # the ETag is the digest of the bytes (weak when they travelled gzipped)
+            etag = first.headers["etag"].removeprefix("W/").strip('"')
+            assert etag == hashlib.sha256(first.content).hexdigest()
