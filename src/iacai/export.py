@@ -34,7 +34,11 @@ EXPORT_FORMATS: Final[dict[str, str]] = {
 
 def export(dataset: Dataset, format: str) -> bytes:
     """The dataset serialized in one of EXPORT_FORMATS, byte for byte the same on every run."""
-    quads = canonical_quads(dataset)
+    return export_quads(canonical_quads(dataset), format)
+
+
+def export_quads(quads: list[pyoxigraph.Quad], format: str) -> bytes:
+    """Canonical quads (`canonical_quads`, `canonical_nquads`) in one of EXPORT_FORMATS."""
     if format == "nq":
         return _sorted_lines(rdf_bytes(quads, pyoxigraph.RdfFormat.N_QUADS))
     if format == "nt":
@@ -56,7 +60,11 @@ def export(dataset: Dataset, format: str) -> bytes:
 
 def canonical_quads(dataset: Dataset) -> list[pyoxigraph.Quad]:
     """Every quad of the dataset, blank nodes relabelled canonically, in N-Quads order."""
-    nquads = dataset.serialize(format="nquads", encoding="utf-8")
+    return canonical_nquads(dataset.serialize(format="nquads", encoding="utf-8"))
+
+
+def canonical_nquads(nquads: bytes) -> list[pyoxigraph.Quad]:
+    """The quads of an N-Quads document, blank nodes relabelled canonically, in N-Quads order."""
     canonical = pyoxigraph.Dataset(pyoxigraph.parse(nquads, format=pyoxigraph.RdfFormat.N_QUADS))
     canonical.canonicalize(pyoxigraph.CanonicalizationAlgorithm.RDFC_1_0)
     return sorted(canonical, key=str)

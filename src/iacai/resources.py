@@ -75,6 +75,11 @@ def queries_dir() -> Path:
     return resource_root() / "queries"
 
 
+def internal_queries_dir() -> Path:
+    """The SPARQL the service asks the store for its pages and documents."""
+    return queries_dir() / "internal"
+
+
 def context_path() -> Path:
     """The project's JSON-LD `@context`."""
     return ontology_dir() / "context.jsonld"

@@ -36,6 +36,7 @@ from iacai.service.pages.error_pages import for_people
 from iacai.service.pages.search_page import keep_building
 from iacai.service.sparql import named_query_routes, protocol
 from iacai.service.sparql.answerer import Answerer
+from iacai.service.sparql.internal_queries import InternalQueries
 from iacai.service.sparql.service_description import Describer
 from iacai.snapshot import SNAPSHOT_FILE_VARIABLE, Snapshot, jsonld_context, read_snapshot
 from iacai.stores import opening
@@ -76,6 +77,15 @@ def create_app(config: settings.Settings, snapshot: Snapshot) -> FastAPI:
         app.state.answerer = Answerer(
             config, snapshot.version, pool, answer_cache, app.state.clients
         )
+        app.state.queries = InternalQueries(app.state.answerer)
+        app.state.describer = Describer(
+            app.state.queries,
+            snapshot.graph_names,
+            bool(config.service_allowlist),
+            context,
+            app.state.linked_data.dumps,
+            snapshot.modified,
+        )
         indexing = asyncio.create_task(keep_building(app, pool))
         try:
             yield
@@ -98,14 +108,6 @@ def create_app(config: settings.Settings, snapshot: Snapshot) -> FastAPI:
     app.state.catalogue = named_queries.catalogue()
     app.include_router(index_pages.router)  # /id/{kind}/ before the /id/... documents
     dereferencing.attach(app, snapshot)
-    app.state.describer = Describer(
-        snapshot.nquads,
-        snapshot.graph_names,
-        bool(config.service_allowlist),
-        context,
-        app.state.linked_data.dumps,
-        snapshot.modified,
-    )
     app.add_exception_handler(ServiceError, for_people(plain_error))
     app.add_exception_handler(StarletteHTTPException, for_people(plain_http_error))
     app.add_exception_handler(ClientDisconnect, client_gone)
@@ -198,9 +200,9 @@ async def void(request: Request, format: str | None = None) -> Response:
             for f in offered
             if f is not HTML and (name := f.parameter_names[0])
         ]
-        return site.void_page(request, alternates)
+        return await site.void_page(request, alternates)
     describer: Describer = request.app.state.describer
-    body = await asyncio.to_thread(describer.render, base_url(request), "void", chosen)
+    body = await describer.render(base_url(request), "void", chosen)
     return Response(body, media_type=chosen.content_type, headers={"Vary": "Accept"})
 
 

@@ -8,13 +8,14 @@ The store is whichever `--store` names (iacai.stores): each answers pyoxigraph's
 
 from __future__ import annotations
 
+import pickle
 import re
 import socket
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from pyoxigraph import NamedNode, QueryBoolean, QuerySolutions, Store, Variable
+from pyoxigraph import NamedNode, QueryBoolean, QuerySolutions, Store, Triple, Variable
 
 from iacai.service.engine import sandbox, wire, writers
 from iacai.stores.location import StoreLocation
@@ -116,6 +117,23 @@ class StoreFailed:
 WorkerReply = QueryAnswer | QueryRejected | StoreFailed | Unrepresentable | OutOfMemory
 """What a worker sends back for a job."""
 
+TERMS = "terms"
+"""The answer format of the service's own queries (pages, resource documents, descriptions).
+
+The answer is the rows (or triples) as pyoxigraph terms, pickled: the cheapest form, with no
+text written here nor parsed in the server, and bytes that the answer cache keeps as it keeps
+any answer. `read_terms` gives them back.
+"""
+
+TermRows = tuple[tuple[str, ...] | None, list[tuple[Any, ...]] | list[Triple]]
+"""A TERMS answer: the SELECT variables and one tuple of terms (None if unbound) per row, or
+None and the triples of a CONSTRUCT."""
+
+
+def read_terms(body: bytes) -> TermRows:
+    """A TERMS answer as the worker wrote it."""
+    return pickle.loads(body)  # type: ignore[no-any-return]  # noqa: S301 (our own workers)
+
 
 def serve(channel: socket.socket, setup: WorkerSetup) -> None:
     """The worker's life: restrict itself, open the store, say ready, answer jobs until told to
@@ -150,6 +168,8 @@ def execute(store: Store | RemoteStore, job: QueryJob, setup: WorkerSetup) -> Wo
     try:
         arguments = _dataset_arguments(job)
         result = store.query(job.query, prefixes=dict(setup.prefixes), **arguments)
+        if job.format_name == TERMS:
+            return _terms(result, job, setup)
         if isinstance(result, QuerySolutions):
             body = writers.write_solutions_within_cap(
                 job.format_name, result, job.max_rows, setup.max_answer_bytes
@@ -201,6 +221,16 @@ def _sendable(answer: QueryAnswer, job: QueryJob) -> QueryAnswer | Unrepresentab
 
 
 _XML_FORMATS = frozenset({"xml", "rdfxml"})
+
+
+def _terms(result: Any, job: QueryJob, setup: WorkerSetup) -> QueryAnswer:
+    rows, truncated = writers.rows_within_caps(result, job.max_rows, setup.max_answer_bytes)
+    answer: TermRows = (
+        (tuple(v.value for v in result.variables), [tuple(row) for row in rows])
+        if hasattr(result, "variables")
+        else (None, list(rows))
+    )
+    return QueryAnswer(pickle.dumps(answer, protocol=pickle.HIGHEST_PROTOCOL), truncated)
 
 
 def _serialized(result: Any, job: QueryJob, setup: WorkerSetup) -> QueryAnswer:

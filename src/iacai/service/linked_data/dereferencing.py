@@ -13,7 +13,7 @@ managers (`references.py`). docs/linked-data.md describes it for users.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -42,16 +42,22 @@ from iacai.service.http.negotiation import (
 from iacai.service.http.openapi import answers
 from iacai.service.linked_data import references
 from iacai.service.linked_data.descriptions import (
-    ResourceIndex,
+    Description,
     compacted_jsonld,
+    describe,
     framed_jsonld,
+    graph_triples,
+    has_subject,
+    is_mentioned,
     jsonld_bytes,
 )
 from iacai.service.linked_data.document_cache import DocumentCache
 from iacai.service.linked_data.dumps import Dumps
 from iacai.service.linked_data.vocabularies import VocabularyDocument, vocabulary_documents
 from iacai.service.pages import site
+from iacai.service.sparql.internal_queries import InternalQueries
 from iacai.snapshot import Snapshot
+from iacai.stores.opening import memory_store
 
 router = APIRouter(tags=["linked data"], default_response_class=Response)
 
@@ -69,7 +75,6 @@ _DOCUMENT_ANSWERS = answers(200, 303, 304, 404, 406, formats=DOCUMENT_FORMATS)
 class LinkedData:
     """What dereferencing needs, built once per snapshot."""
 
-    index: ResourceIndex
     vocabularies: dict[str, VocabularyDocument]
     dumps: Dumps
     graph_names: tuple[str, ...]
@@ -79,13 +84,11 @@ class LinkedData:
 
 def attach(app: FastAPI, snapshot: Snapshot) -> None:
     """Serve the snapshot's IRIs, vocabularies, context and dumps from this app."""
-    index = ResourceIndex(snapshot.nquads)
     app.state.linked_data = LinkedData(
-        index,
         vocabulary_documents(),
         Dumps(snapshot.nquads),
         snapshot.graph_names,
-        references.References(index.store),
+        references.References(memory_store(snapshot.nquads)),
         DocumentCache(keeps=not app.state.settings.store_location.is_remote),
     )
     app.include_router(references.router)
@@ -95,6 +98,22 @@ def attach(app: FastAPI, snapshot: Snapshot) -> None:
 
 def _state(request: Request) -> LinkedData:
     return request.app.state.linked_data
+
+
+def _queries(request: Request) -> InternalQueries:
+    return request.app.state.queries.asked_by(request.app.state.clients.of(request))
+
+
+async def _known(value: bool) -> bool:
+    """A fact known at once, where `_dereference` takes something to wait for."""
+    return value
+
+
+def _off_loop(
+    render: Callable[[str, Format], Response],
+) -> Callable[[str, Format], Awaitable[Response]]:
+    """A render that needs no store, run in a thread (some take seconds)."""
+    return lambda stem, chosen: asyncio.to_thread(render, stem, chosen)
 
 
 @router.get(
@@ -107,12 +126,11 @@ async def resource(request: Request, path: str, format: str | None = None) -> Re
 
     A source (`/id/source/...`) also -> `.bib`, `.ris`, `.csl.json` or `.txt` (`?style=`).
     """
-    state = _state(request)
     return await _dereference(
         request,
         f"id/{path}",
         SOURCE_FORMATS if references.is_source(BASE + "id/" + path) else DOCUMENT_FORMATS,
-        exists=lambda stem: state.index.has_subject(BASE + stem),
+        exists=lambda stem: has_subject(_queries(request), BASE + stem),
         render=lambda stem, chosen: _resource_document(request, BASE + stem, chosen),
     )
 
@@ -133,16 +151,15 @@ async def describe_any(request: Request, iri: str = "", format: str | None = Non
     own = served_path(iri)
     if own is not None:
         return RedirectResponse(own, status_code=303, headers={"Vary": "Accept"})
-    index = _state(request).index
     try:
         term = NamedNode(iri)
     except ValueError:
         raise ProtocolError(400, f"Not an IRI: {iri!r}.") from None
-    if not index.has_subject(iri) and not index.triples_to(term):
+    if not await is_mentioned(_queries(request), term):
         raise NotFoundError(f"{iri} is not in the data served here.")
     formats = request.query_params.getlist("format")
     chosen = negotiate(formats, request.headers.get("accept"), DOCUMENT_FORMATS, iri)
-    response = _resource_document(request, iri, chosen)
+    response = await _resource_document(request, iri, chosen)
     response.headers["Vary"] = "Accept"
     return response
 
@@ -159,7 +176,7 @@ async def named_graph(request: Request, path: str, format: str | None = None) ->
         request,
         f"graph/{path}",
         DOCUMENT_FORMATS,
-        exists=lambda stem: BASE + stem in state.graph_names,
+        exists=lambda stem: _known(BASE + stem in state.graph_names),
         render=lambda stem, chosen: _graph_document(request, BASE + stem, chosen),
     )
 
@@ -204,11 +221,15 @@ async def context_publication(request: Request, rest: str, format: str | None = 
         request,
         f"context{rest}",
         _CONTEXT_FORMATS,
-        exists=lambda stem: stem in ("context", f"context/{__version__}", "context/0.1.0"),
-        render=lambda stem, chosen: (
-            site.context_page(request, load_context())
-            if chosen is HTML
-            else _context_file(_CONTEXT_RELEASES.get(stem))
+        exists=lambda stem: _known(
+            stem in ("context", f"context/{__version__}", "context/0.1.0")
+        ),
+        render=_off_loop(
+            lambda stem, chosen: (
+                site.context_page(request, load_context())
+                if chosen is HTML
+                else _context_file(_CONTEXT_RELEASES.get(stem))
+            )
         ),
     )
 
@@ -253,8 +274,10 @@ async def _vocabulary(request: Request, path: str) -> Response:
         request,
         path,
         DOCUMENT_FORMATS,
-        exists=lambda stem: stem in vocabularies,
-        render=lambda stem, chosen: _vocabulary_document(request, vocabularies[stem], chosen),
+        exists=lambda stem: _known(stem in vocabularies),
+        render=_off_loop(
+            lambda stem, chosen: _vocabulary_document(request, vocabularies[stem], chosen)
+        ),
     )
 
 
@@ -262,8 +285,8 @@ async def _dereference(
     request: Request,
     path: str,
     offered: tuple[Format, ...],
-    exists: Callable[[str], bool],
-    render: Callable[[str, Format], Response],
+    exists: Callable[[str], Awaitable[bool]],
+    render: Callable[[str, Format], Awaitable[Response]],
 ) -> Response:
     """303 from a thing to its document in the negotiated format; 200 for a document.
 
@@ -272,10 +295,10 @@ async def _dereference(
     by_file = split_suffix(path, offered)
     if by_file is not None:
         stem, chosen = by_file
-        if not exists(stem):
+        if not await exists(stem):
             raise NotFoundError(f"{BASE}{stem} is not in this knowledge graph.")
-        return await asyncio.to_thread(render, stem, chosen)  # some take seconds: off the loop
-    if not exists(path):
+        return await render(stem, chosen)
+    if not await exists(path):
         raise NotFoundError(f"{BASE}{path} is not in this knowledge graph.")
     formats = request.query_params.getlist("format")
     chosen = negotiate(formats, request.headers.get("accept"), offered, BASE + path)
@@ -286,41 +309,45 @@ async def _dereference(
     )
 
 
-def _resource_document(request: Request, iri: str, chosen: Format) -> Response:
-    index = _state(request).index
+async def _resource_document(request: Request, iri: str, chosen: Format) -> Response:
+    """The data asked of the store on the loop; the page or document built in a thread."""
     if chosen.kind is Kind.REFERENCE:
-        return references.reference_document(request, iri, chosen)
+        return await asyncio.to_thread(references.reference_document, request, iri, chosen)
+    description = await describe(_queries(request), iri)
+    return await asyncio.to_thread(_described_document, request, description, chosen)
+
+
+def _described_document(request: Request, description: Description, chosen: Format) -> Response:
+    iri = description.iri
     if chosen is HTML:
         return site.resource_page(
-            request,
-            iri,
-            index.description(iri),
-            _alternates(iri),
-            references.page_markup(request, iri),
+            request, description, _alternates(iri), references.page_markup(request, iri)
         )
 
     def build() -> bytes:
-        triples = index.description(iri)
         if chosen.name == "jsonld":
-            return jsonld_bytes(framed_jsonld(iri, triples))
-        return write_graph(chosen.name, triples, PREFIXES, {})
+            return jsonld_bytes(framed_jsonld(iri, description.triples))
+        return write_graph(chosen.name, description.triples, PREFIXES, {})
 
     return _document_response(request, iri, chosen, build)
 
 
-def _graph_document(request: Request, iri: str, chosen: Format) -> Response:
-    index = _state(request).index
+async def _graph_document(request: Request, iri: str, chosen: Format) -> Response:
+    """The graph's triples asked of the store on the loop; the document built in a thread."""
+    queries = _queries(request)
     if chosen is HTML:
-        return site.resource_page(request, iri, index.description(iri), _alternates(iri))
+        description = await describe(queries, iri)
+        return await asyncio.to_thread(
+            site.resource_page, request, description, _alternates(iri)
+        )
+    triples = await graph_triples(queries, iri)
 
     def build() -> bytes:
-        quads = index.store.quads_for_pattern(None, None, None, NamedNode(iri))
-        triples = sorted((quad.triple for quad in quads), key=str)
         if chosen.name == "jsonld":
             return jsonld_bytes(compacted_jsonld(triples))
         return write_graph(chosen.name, triples, PREFIXES, {})
 
-    return _document_response(request, iri, chosen, build)
+    return await asyncio.to_thread(_document_response, request, iri, chosen, build)
 
 
 def _vocabulary_document(
@@ -332,18 +359,9 @@ def _vocabulary_document(
     def build() -> bytes:
         if chosen.name == "turtle":
             return document.turtle
-        from pyoxigraph import RdfFormat, parse
-
-        triples = [
-            quad.triple
-            for quad in parse(
-                document.graph.serialize(format="nt", encoding="utf-8"),
-                format=RdfFormat.N_TRIPLES,
-            )
-        ]
         if chosen.name == "jsonld":
-            return jsonld_bytes(compacted_jsonld(triples))
-        return write_graph(chosen.name, triples, PREFIXES, {})
+            return jsonld_bytes(compacted_jsonld(document.triples))
+        return write_graph(chosen.name, document.triples, PREFIXES, {})
 
     return _document_response(request, document.iri, chosen, build)
 

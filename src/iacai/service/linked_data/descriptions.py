@@ -13,14 +13,14 @@ from __future__ import annotations
 import json
 from collections import deque
 from collections.abc import Iterable, Mapping
-from functools import lru_cache
+from dataclasses import dataclass
 from typing import Any, Final
 
-from pyoxigraph import BlankNode, NamedNode, RdfFormat, Store, Triple, serialize
+from pyoxigraph import NamedNode, RdfFormat, Triple, serialize
 
 from iacai.jsonld_context import compact, expand_rdf
 from iacai.namespaces import CONTEXT_IRI, IACAI
-from iacai.stores.opening import memory_store
+from iacai.service.sparql.internal_queries import InternalQueries
 
 _RDFS = "http://www.w3.org/2000/01/rdf-schema#"
 _RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
@@ -50,73 +50,87 @@ _CITATION_LINKS: Final = frozenset(
 """Links from or to a citation or issue: its text, place and status join the description."""
 
 
-class ResourceIndex:
-    """The served graph (the union of its named graphs), asked one resource at a time."""
+@dataclass(frozen=True)
+class Description:
+    """A resource's description, and the first label of every IRI it mentions (for its page)."""
 
-    def __init__(self, nquads: bytes) -> None:
-        self.store: Store = memory_store(nquads)
-        self.description = lru_cache(maxsize=2048)(self._description)
+    iri: str
+    triples: tuple[Triple, ...]
+    labels: Mapping[str, str]
 
-    def has_subject(self, iri: str) -> bool:
-        """Whether the graph says anything about this IRI (else the service answers 404).
+    @property
+    def title(self) -> str | None:
+        return self.labels.get(self.iri)
 
-        A path that makes no valid IRI (control characters, spaces) names nothing in the graph.
-        """
-        try:
-            subject = NamedNode(iri)
-        except ValueError:
-            return False
-        return next(iter(self.store.quads_for_pattern(subject, None, None)), None) is not None
 
-    def triples_about(self, subject: NamedNode | BlankNode) -> list[Triple]:
-        """The subject's own triples, once each although several graphs may hold them."""
-        return sorted(
-            {q.triple for q in self.store.quads_for_pattern(subject, None, None)}, key=str
-        )
+async def has_subject(queries: InternalQueries, iri: str) -> bool:
+    """Whether the store says anything about this IRI (else the service answers 404).
 
-    def triples_to(self, target: NamedNode) -> list[Triple]:
-        """The triples whose object is the target."""
-        return sorted({q.triple for q in self.store.quads_for_pattern(None, None, target)}, key=str)
+    A path that makes no valid IRI (control characters, spaces) names nothing in the graph.
+    """
+    try:
+        subject = NamedNode(iri)
+    except ValueError:
+        return False
+    return bool(await queries.select("resource-exists", resource=subject))
 
-    def label(self, term: NamedNode) -> str | None:
-        """The first label the graph gives the term, in the order of LABEL_PREDICATES."""
-        for predicate in LABEL_PREDICATES:
-            for quad in self.store.quads_for_pattern(term, predicate, None):
-                return quad.object.value
-        return None
 
-    def _description(self, iri: str) -> tuple[Triple, ...]:
-        root = NamedNode(iri)
-        described: set[Triple] = set()
-        self._add_closure(root, described)
-        incoming = self.triples_to(root)
-        described.update(incoming)
-        for triple in incoming:
-            if triple.predicate in _CITATION_LINKS | _SOURCE_LINKS:
-                self._add_closure(triple.subject, described)
-        for triple in [t for t in described if t.subject == root]:
-            if triple.predicate in _SOURCE_LINKS | _CITATION_LINKS:
-                self._add_closure(triple.object, described)
-        named = {t.subject for t in described} | {
-            t.object for t in described if t.predicate != RDF_TYPE
-        }
-        for node in named:
-            if isinstance(node, NamedNode):
-                for predicate in LABEL_PREDICATES:
-                    described.update(
-                        q.triple for q in self.store.quads_for_pattern(node, predicate, None)
-                    )
-        return tuple(sorted(described, key=str))
+async def is_mentioned(queries: InternalQueries, term: NamedNode) -> bool:
+    """Whether the store has the term as a subject or an object (`/describe` answers 404 else)."""
+    return bool(await queries.select("resource-mentioned", resource=term))
 
-    def _add_closure(self, subject: Any, described: set[Triple]) -> None:
-        """The subject's triples and, through blank nodes (an author list), theirs."""
-        if not isinstance(subject, NamedNode | BlankNode):
-            return
-        for triple in self.triples_about(subject):
-            if triple not in described:
-                described.add(triple)
-                if isinstance(triple.object, BlankNode):
-                    self._add_closure(triple.object, described)
+
+async def describe(queries: InternalQueries, iri: str) -> Description:
+    """The resource's description, asked of the store in three queries.
+
+    What points at the resource and its links to works and citations come first; the entries
+    they reach (and its own) next; then the names of everything the description mentions.
+    """
+    root = NamedNode(iri)
+    links = await queries.construct("resource-links", resource=root)
+    entries = {root}
+    for triple in links:
+        if triple.predicate in _CITATION_LINKS | _SOURCE_LINKS:
+            linked = triple.subject if triple.object == root else triple.object
+            if isinstance(linked, NamedNode):
+                entries.add(linked)
+    described = {t for t in links if t.object == root}
+    described.update(await queries.construct("entry-triples", entry=entries))
+    named = {t.subject for t in described} | {
+        t.object for t in described if t.predicate != RDF_TYPE
+    }
+    mentioned = named | {t.predicate for t in described} | {t.object for t in described} | {root}
+    label_rows = await queries.select(
+        "labels", term=[term for term in mentioned if isinstance(term, NamedNode)]
+    )
+    described.update(
+        Triple(row["term"], row["predicate"], row["label"])
+        for row in label_rows
+        if row["term"] in named
+    )
+    return Description(iri, tuple(sorted(described, key=str)), first_labels(label_rows))
+
+
+async def labels_of(queries: InternalQueries, terms: Iterable[NamedNode]) -> dict[str, str]:
+    """The first label of each term that has one (in the order of LABEL_PREDICATES)."""
+    return first_labels(await queries.select("labels", term=terms))
+
+
+def first_labels(rows: Iterable[Mapping[str, Any]]) -> dict[str, str]:
+    """From rows of `labels.rq`: each term's label by the first predicate that names it."""
+    rank = {predicate: position for position, predicate in enumerate(LABEL_PREDICATES)}
+    best: dict[str, tuple[int, str]] = {}
+    for row in rows:
+        candidate = (rank[row["predicate"]], row["label"].value)
+        term = row["term"].value
+        if term not in best or candidate < best[term]:
+            best[term] = candidate
+    return {term: label for term, (_, label) in best.items()}
+
+
+async def graph_triples(queries: InternalQueries, graph: str) -> list[Triple]:
+    """The contents of one named graph, as the store holds them."""
+    return await queries.construct("graph-triples", graph=NamedNode(graph))
 
 
 def framed_jsonld(iri: str, triples: Iterable[Triple]) -> dict[str, Any]:
@@ -202,3 +216,4 @@ def _property_pointing_at(node: Mapping[str, Any], target: str) -> str | None:
         if not key.startswith("@") and {"@id": target} in node[key]:
             return key
     return None
+

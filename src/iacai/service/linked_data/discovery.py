@@ -8,24 +8,19 @@ and keeps crawlers off the endless URL spaces of ad-hoc queries.
 from __future__ import annotations
 
 from datetime import date
-from functools import lru_cache
 from xml.sax.saxutils import escape
 
 from fastapi import APIRouter, Request, Response
 from fastapi.responses import PlainTextResponse
+from pyoxigraph import NamedNode
 
 from iacai.namespaces import ID
 from iacai.service.http.addresses import base_url, served_path
-from iacai.service.linked_data.descriptions import ResourceIndex
+from iacai.service.sparql.internal_queries import InternalQueries
 
 router = APIRouter(include_in_schema=False)
 
 MAIN_PAGES = ("/", "/matrix", "/citation-integrity", "/sparql", "/queries", "/.well-known/void")
-_SUBJECTS_QUERY = f"""
-SELECT DISTINCT ?s WHERE {{
-  ?s ?p ?o FILTER(isIRI(?s) && STRSTARTS(STR(?s), "{ID}") && !CONTAINS(STR(?s), "#"))
-}}
-"""
 
 
 @router.get("/robots.txt")
@@ -44,14 +39,14 @@ async def sitemap(request: Request) -> Response:
     """Every page of the knowledge graph, on this host, last changed when the data last did."""
     root = base_url(request)
     linked_data = request.app.state.linked_data
-    modified: date = request.app.state.describer.facts.modified
+    modified: date = request.app.state.describer.modified
     vocabularies = sorted({document.iri for document in linked_data.vocabularies.values()})
     paths = [
         *MAIN_PAGES,
         *(f"{served_path(iri)}.html" for iri in vocabularies),
         "/context.html",
         *(f"{served_path(name)}.html" for name in linked_data.graph_names if served_path(name)),
-        *(f"{path}.html" for path in resource_paths(linked_data.index)),
+        *(f"{path}.html" for path in await resource_paths(_queries(request))),
     ]
     paths = list(dict.fromkeys(paths))  # a named graph may be a vocabulary too: once each
     lastmod = f"<lastmod>{modified.isoformat()}</lastmod>"
@@ -64,8 +59,11 @@ async def sitemap(request: Request) -> Response:
     return Response(body, media_type="application/xml; charset=utf-8")
 
 
-@lru_cache(maxsize=4)
-def resource_paths(index: ResourceIndex) -> tuple[str, ...]:
-    """The path of every resource under /id/ that the graph says something about."""
-    rows = index.store.query(_SUBJECTS_QUERY, use_default_graph_as_union=True)
-    return tuple(sorted(served_path(row["s"].value) or "" for row in rows))
+def _queries(request: Request) -> InternalQueries:
+    return request.app.state.queries.asked_by(request.app.state.clients.of(request))
+
+
+async def resource_paths(queries: InternalQueries) -> tuple[str, ...]:
+    """The path of every resource under /id/ that the store says something about."""
+    rows = await queries.select("resources", namespace=NamedNode(str(ID)))
+    return tuple(sorted(served_path(row["resource"].value) or "" for row in rows))

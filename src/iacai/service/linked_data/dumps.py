@@ -1,9 +1,10 @@
 """Dumps of the whole graph (`/dumps/iacai.ttl`, ...), made once, described as DCAT distributions.
 
 The bytes come from `iacai.export`, so they are the same on every run and their checksum is
-stable. Making them takes seconds (the JSON-LD above all, tens of seconds on a busy machine), so
-they are made once per data version, on first use, in a thread of their own: the event loop goes
-on answering every other request meanwhile (it once made them itself and stalled them all).
+stable; the snapshot's N-Quads go to it as pyoxigraph quads, with no rdflib dataset between.
+Making them takes seconds (the JSON-LD above all, tens of seconds on a busy machine), so they are
+made once per data version, on first use, in a thread of their own: the event loop goes on
+answering every other request meanwhile (it once made them itself and stalled them all).
 Each is also gzipped once, for the clients that accept gzip.
 """
 
@@ -17,9 +18,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Final
 
-from rdflib import Dataset
-
-from iacai.export import export
+from iacai.export import canonical_nquads, export_quads
 from iacai.service.http.negotiation import FORMATS, Format, Kind, by_suffix
 
 DUMP_SUFFIXES: Final = ("ttl", "nt", "trig", "nq", "jsonld")
@@ -108,19 +107,17 @@ class Dumps:
         return list(self._made.result().values())
 
     def _make(self) -> dict[str, Dump]:
-        dataset = Dataset()
-        dataset.parse(data=self._nquads, format="nquads")
-        quads = {(s, p, o, g) for s, p, o, g in dataset.quads()}
-        triples = {(s, p, o) for s, p, o, _ in quads}
+        quads = canonical_nquads(self._nquads)
+        triples = {quad.triple for quad in quads}
         made = {}
         for file_name, answer_format in dump_files():
             suffix = answer_format.suffix or ""
-            body = export(dataset, suffix)
+            body = export_quads(quads, suffix)
             made[suffix] = Dump(
                 file_name=file_name,
                 media_type=answer_format.media_type,
                 body=body,
-                statements=len(quads) if suffix in QUAD_FORMATS else len(triples),
+                statements=len(set(quads)) if suffix in QUAD_FORMATS else len(triples),
                 gzipped=gzip.compress(body, 9, mtime=0),
             )
         return made

@@ -15,6 +15,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+from pyoxigraph import RdfFormat, Triple, parse
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.collection import Collection
 from rdflib.namespace import DCTERMS, OWL, RDF, RDFS, SH, SKOS, VANN
@@ -58,13 +59,17 @@ class Section:
 
 @dataclass(frozen=True)
 class VocabularyDocument:
-    """One vocabulary file as published: its IRIs, its triples, its Turtle and its sections."""
+    """One vocabulary file as published: its IRIs, its triples, its Turtle and its sections.
+
+    The triples (for the other RDF formats) are read from the file by pyoxigraph, which writes
+    them; the sections by rdflib, which the documentation is built with.
+    """
 
     iri: str
     version_iri: str | None
     title: str
     path: Path
-    graph: Graph
+    triples: tuple[Triple, ...]
     metadata: list[tuple[str, list[Link]]]
     sections: list[Section]
 
@@ -137,8 +142,12 @@ def _document(
     ]
     title = str(graph.value(iri, DCTERMS.title) or iri)
     return VocabularyDocument(
-        str(iri), str(version) if version else None, title, path, graph, rows, sections
+        str(iri), str(version) if version else None, title, path, _triples(path), rows, sections
     )
+
+
+def _triples(path: Path) -> tuple[Triple, ...]:
+    return tuple(quad.triple for quad in parse(path=str(path), format=RdfFormat.TURTLE))
 
 
 _METADATA = (

@@ -6,25 +6,13 @@ the same model draws the HTML table and the SVG picture.
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass
 
-from pyoxigraph import Store
+from pyoxigraph import NamedNode
 
 from iacai.namespaces import IACAI
-
-_MEMBERS_QUERY = """
-PREFIX iacai: <{iacai}>
-PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
-SELECT ?item ?label ?category ?categoryLabel WHERE {{
-  ?item a iacai:{kind} ; rdfs:label ?label ; iacai:sequence ?order ; iacai:hasCategory ?category .
-  ?category rdfs:label ?categoryLabel ; iacai:sequence ?categoryOrder .
-}}
-ORDER BY ?categoryOrder ?order
-"""
-_MARKS_QUERY = f"""
-PREFIX iacai: <{IACAI}>
-SELECT ?benefit ?challenge WHERE {{ ?benefit iacai:addresses ?challenge }}
-"""
+from iacai.service.sparql.internal_queries import InternalQueries, Solution
 
 
 @dataclass(frozen=True)
@@ -73,19 +61,20 @@ class Matrix:
         return sum(1 for _, b in self.marks if b == benefit.iri)
 
 
-def table_3(store: Store) -> Matrix:
-    """The matrix as the graph states it (the union of its named graphs)."""
-    marks = frozenset(
-        (row["challenge"].value, row["benefit"].value)
-        for row in store.query(_MARKS_QUERY, use_default_graph_as_union=True)
+async def table_3(queries: InternalQueries) -> Matrix:
+    """The matrix as the store states it (the union of its named graphs)."""
+    marks, challenges, benefits = await asyncio.gather(
+        queries.select("table-3-marks"),
+        queries.select("table-3-members", kind=NamedNode(str(IACAI.Challenge))),
+        queries.select("table-3-members", kind=NamedNode(str(IACAI.Benefit))),
     )
-    return Matrix(_groups(store, "Challenge"), _groups(store, "Benefit"), marks)
+    pairs = frozenset((row["challenge"].value, row["benefit"].value) for row in marks)
+    return Matrix(_groups(challenges), _groups(benefits), pairs)
 
 
-def _groups(store: Store, kind: str) -> list[Group]:
-    query = _MEMBERS_QUERY.format(iacai=IACAI, kind=kind)
+def _groups(rows: list[Solution]) -> list[Group]:
     groups: list[Group] = []
-    for row in store.query(query, use_default_graph_as_union=True):
+    for row in rows:
         item = Item(
             row["item"].value,
             row["label"].value,

@@ -6,7 +6,8 @@ JavaScript. Links point at this server (root-relative), while the data keeps its
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import asyncio
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -14,23 +15,27 @@ from fastapi import APIRouter, Request, Response
 from fastapi.responses import HTMLResponse
 from pyoxigraph import BlankNode, Literal, NamedNode, Triple
 
-from iacai import resources
 from iacai.namespaces import (
     BASE,
     CONTEXT_IRI,
     CREATOR_IRI,
     DATASET_IRI,
     ESSAY_IRI,
-    IACAI,
     ONTOLOGY_GRAPHS,
     ONTOLOGY_IRI,
     SHAPES_IRI,
 )
 from iacai.service.http.addresses import base_url, page_path, served_path
-from iacai.service.linked_data.descriptions import RDF_TYPE, ResourceIndex, framed_jsonld
+from iacai.service.linked_data.descriptions import (
+    RDF_TYPE,
+    Description,
+    framed_jsonld,
+    labels_of,
+)
 from iacai.service.linked_data.vocabularies import VocabularyDocument
 from iacai.service.pages.matrix import table_3
 from iacai.service.pages.query_pages import PAGE_HEADERS, templates
+from iacai.service.sparql.internal_queries import InternalQueries, Solution
 from iacai.service.sparql.service_description import (
     LICENSE,
     TITLE,
@@ -42,44 +47,9 @@ from iacai.terms import compact
 router = APIRouter(include_in_schema=False)
 
 _RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
-_VOID_DATASET = NamedNode("http://rdfs.org/ns/void#Dataset")
-_TITLE = NamedNode("http://purl.org/dc/terms/title")
-_DESCRIPTION = NamedNode("http://purl.org/dc/terms/description")
-_COUNTS_QUERY = f"""
-PREFIX iacai: <{IACAI}>
-PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
-SELECT ?class (COUNT(DISTINCT ?item) AS ?count) WHERE {{
-  VALUES ?class {{ iacai:Challenge iacai:Benefit iacai:Category iacai:Source iacai:UnlistedSource
-                  iacai:InTextCitation iacai:SourceIssue }}
-  ?item a/rdfs:subClassOf* ?class .
-}} GROUP BY ?class
-"""
-_MARKS_COUNT_QUERY = f"SELECT (COUNT(*) AS ?n) WHERE {{ ?b <{IACAI}addresses> ?c }}"
-_TRIPLES_QUERY = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
-_CATEGORIES_QUERY = f"""
-PREFIX iacai: <{IACAI}>
-PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
-SELECT ?category ?label ?kind (COUNT(?member) AS ?members) WHERE {{
-  ?category a ?kind ; rdfs:label ?label ; iacai:hasMember ?member .
-  VALUES ?kind {{ iacai:ChallengeCategory iacai:BenefitCategory }}
-  OPTIONAL {{ ?category iacai:sequence ?order }}
-}} GROUP BY ?category ?label ?kind ?order ORDER BY ?kind ?order ?label
-"""
-_INTEGRITY_QUERY = f"""
-PREFIX iacai: <{IACAI}>
-PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
-SELECT ?citation ?number ?text ?status ?statusLabel ?place ?placeLabel
-       (GROUP_CONCAT(DISTINCT STR(?resolved); separator=" ") AS ?resolvesTo)
-       (GROUP_CONCAT(DISTINCT STR(?claim); separator=" ") AS ?claims) WHERE {{
-  VALUES ?status {{ iacai:Unresolved iacai:Ambiguous }}
-  ?citation iacai:resolutionStatus ?status ; iacai:sequence ?number ; iacai:citationText ?text .
-  ?status rdfs:label ?statusLabel .
-  OPTIONAL {{ ?citation iacai:occursIn ?place . ?place rdfs:label ?placeLabel }}
-  OPTIONAL {{ ?citation iacai:resolvesTo ?resolved }}
-  OPTIONAL {{ ?claim iacai:citedAs ?citation }}
-}}
-GROUP BY ?citation ?number ?text ?status ?statusLabel ?place ?placeLabel ORDER BY ?number
-"""
+_RDF_FIRST = NamedNode(f"{_RDF}first")
+_RDF_REST = NamedNode(f"{_RDF}rest")
+_AUTHOR_LIST = NamedNode("http://purl.org/ontology/bibo/authorList")
 
 
 @dataclass(frozen=True)
@@ -105,8 +75,8 @@ class Row:
         return served_path(self.iri) or self.iri
 
 
-def _index(request: Request) -> ResourceIndex:
-    return request.app.state.linked_data.index
+def _queries(request: Request) -> InternalQueries:
+    return request.app.state.queries.asked_by(request.app.state.clients.of(request))
 
 
 def _page(request: Request, name: str, context: dict[str, Any]) -> HTMLResponse:
@@ -116,18 +86,17 @@ def _page(request: Request, name: str, context: dict[str, Any]) -> HTMLResponse:
 @router.get("/", response_class=HTMLResponse)
 async def home(request: Request) -> HTMLResponse:
     """What the knowledge graph is, the essay it encodes, counts, entry points, how to query."""
-    index = _index(request)
-    store = index.store
-    counts = {
-        row["class"].value[len(str(IACAI)) :]: int(row["count"].value)
-        for row in store.query(_COUNTS_QUERY, use_default_graph_as_union=True)
-    }
-    counts["marks"] = int(
-        next(iter(store.query(_MARKS_COUNT_QUERY, use_default_graph_as_union=True)))["n"].value
+    queries = _queries(request)
+    essay = NamedNode(ESSAY_IRI)
+    describer: Describer = request.app.state.describer
+    figures, category_rows, author_list, datasets, facts = await asyncio.gather(
+        queries.select("home-counts"),
+        queries.select("home-categories"),
+        queries.construct("essay-authors", essay=essay),
+        _datasets(queries),
+        describer.facts(),
     )
-    counts["triples"] = int(
-        next(iter(store.query(_TRIPLES_QUERY, use_default_graph_as_union=True)))["n"].value
-    )
+    counts = {name: int(term.value) for name, term in figures[0].items()} if figures else {}
     categories = [
         {
             "href": page_path(row["category"].value),
@@ -135,16 +104,16 @@ async def home(request: Request) -> HTMLResponse:
             "members": int(row["members"].value),
             "kind": "challenges" if row["kind"].value.endswith("ChallengeCategory") else "benefits",
         }
-        for row in store.query(_CATEGORIES_QUERY, use_default_graph_as_union=True)
+        for row in category_rows
     ]
-    essay = ESSAY_IRI
-    authors = _essay_authors(index, essay)
+    head = next((t.object for t in author_list if t.predicate == _AUTHOR_LIST), None)
+    people = _list_items(author_list, head)
+    labels = await labels_of(queries, [essay, *(p for p in people if isinstance(p, NamedNode))])
     root = base_url(request)
-    describer: Describer = request.app.state.describer
     context = {
-        "essay": {"href": served_path(essay), "title": index.label(NamedNode(essay)) or ""},
-        "authors": authors,
-        "datasets": _datasets(index),
+        "essay": {"href": served_path(essay.value), "title": labels.get(essay.value, "")},
+        "authors": [_link_value(labels, person) for person in people],
+        "datasets": datasets,
         "counts": counts,
         "categories": categories,
         "ontology_href": served_path(ONTOLOGY_IRI),
@@ -152,41 +121,39 @@ async def home(request: Request) -> HTMLResponse:
         "context_href": served_path(CONTEXT_IRI),
         "base_url": root,
         "example_iri": f"{BASE}id/challenge/bias",
-        "dataset": schema_org_dataset(root, describer.facts),
+        "dataset": schema_org_dataset(root, facts),
     }
     return _page(request, "home.html", context)
 
 
-def _datasets(index: ResourceIndex) -> list[dict[str, Any]]:
+async def _datasets(queries: InternalQueries) -> list[dict[str, Any]]:
     """Each data graph served (the ontology's apart), described by its own metadata.
 
     Title and description come from a void:Dataset in the graph, or from what the data says of
     the graph's IRI (the essay's provenance); without either, the graph's name stands in.
     """
-    query = (resources.queries_dir() / "internal" / "home-datasets.rq").read_text("utf-8")
     ontology = set(ONTOLOGY_GRAPHS.values())
+    rows = [r for r in await queries.select("home-datasets") if r["graph"].value not in ontology]
+    metadata = await queries.select("graph-metadata", graph=[row["graph"] for row in rows])
     return [
         {
             "href": page_path(row["graph"].value),
-            **_graph_metadata(index, row["graph"]),
+            **_graph_metadata(row["graph"], metadata),
             "triples": int(row["triples"].value),
             "challenges": int(row["challenges"].value),
             "benefits": int(row["benefits"].value),
         }
-        for row in index.store.query(query)
-        if row["graph"].value not in ontology
+        for row in rows
     ]
 
 
-def _graph_metadata(index: ResourceIndex, graph: NamedNode) -> dict[str, str]:
-    store = index.store
-    dataset = next(
-        (q.subject for q in store.quads_for_pattern(None, RDF_TYPE, _VOID_DATASET, graph)), None
-    )
-    about, where = (dataset, graph) if dataset is not None else (graph, None)
-    title = next((q.object.value for q in store.quads_for_pattern(about, _TITLE, None, where)), "")
+def _graph_metadata(graph: NamedNode, rows: list[Solution]) -> dict[str, str]:
+    """A void:Dataset's title and description if the graph holds one, else the graph's own."""
+    own = [row for row in rows if row["graph"] == graph]
+    chosen = [row for row in own if row["dataset"] is not None] or own
+    title = next((row["title"].value for row in chosen if row["title"] is not None), "")
     description = next(
-        (q.object.value for q in store.quads_for_pattern(about, _DESCRIPTION, None, where)), ""
+        (row["description"].value for row in chosen if row["description"] is not None), ""
     )
     return {"title": title or compact(graph.value), "description": description}
 
@@ -194,14 +161,14 @@ def _graph_metadata(index: ResourceIndex, graph: NamedNode) -> dict[str, str]:
 @router.get("/matrix", response_class=HTMLResponse)
 async def matrix_page(request: Request) -> HTMLResponse:
     """Table 3 as a matrix: challenges as rows, benefits as columns, grouped by category."""
-    matrix = table_3(_index(request).store)
+    matrix = await table_3(_queries(request))
     return _page(request, "matrix.html", {"matrix": matrix, "href": page_path})
 
 
 @router.get("/matrix.svg")
 async def matrix_svg(request: Request) -> Response:
     """The same matrix as an SVG picture; its marks link (absolutely) to challenge and benefit."""
-    matrix = table_3(_index(request).store)
+    matrix = await table_3(_queries(request))
     root = base_url(request)
     response = templates.TemplateResponse(
         request,
@@ -216,27 +183,34 @@ async def matrix_svg(request: Request) -> Response:
 @router.get("/citation-integrity", response_class=HTMLResponse)
 async def citation_integrity(request: Request) -> HTMLResponse:
     """In-text citations that resolve to no reference or to several, and the claims on them."""
-    index = _index(request)
-    rows = []
-    for row in index.store.query(_INTEGRITY_QUERY, use_default_graph_as_union=True):
-        rows.append(
-            {
-                "href": page_path(row["citation"].value),
-                "number": row["number"].value,
-                "text": row["text"].value,
-                "status": row["statusLabel"].value,
-                "place": _link_value(index, row["place"]) if row["place"] else None,
-                "resolves_to": _links(index, row["resolvesTo"]),
-                "claims": _links(index, row["claims"]),
-            }
-        )
+    queries = _queries(request)
+    found = await queries.select("unresolved-citations")
+    linked = {row["place"] for row in found if row["place"] is not None} | {
+        NamedNode(iri)
+        for row in found
+        for name in ("resolvesTo", "claims")
+        if row[name] is not None
+        for iri in row[name].value.split()
+    }
+    labels = await labels_of(queries, linked)
+    rows = [
+        {
+            "href": page_path(row["citation"].value),
+            "number": row["number"].value,
+            "text": row["text"].value,
+            "status": row["statusLabel"].value,
+            "place": _link_value(labels, row["place"]) if row["place"] is not None else None,
+            "resolves_to": _links(labels, row["resolvesTo"]),
+            "claims": _links(labels, row["claims"]),
+        }
+        for row in found
+    ]
     return _page(request, "citation_integrity.html", {"rows": rows})
 
 
 def resource_page(
     request: Request,
-    iri: str,
-    triples: Sequence[Triple],
+    description: Description,
     alternates: list[dict[str, Any]],
     citation: dict[str, Any] | None = None,
 ) -> HTMLResponse:
@@ -245,19 +219,19 @@ def resource_page(
     A source's page also carries `citation` (its `citation_*` meta tags and COinS) for the
     browser connectors of reference managers.
     """
-    index = _index(request)
+    iri, triples, labels = description.iri, description.triples, description.labels
     root = NamedNode(iri)
     own = [t for t in triples if t.subject == root]
     incoming = [t for t in triples if t.object == root and t.subject != root]
-    types = [_link_value(index, t.object) for t in own if t.predicate == RDF_TYPE]
+    types = [_link_value(labels, t.object) for t in own if t.predicate == RDF_TYPE]
     context = {
         "iri": iri,
-        "title": index.label(root) or compact(iri),
+        "title": description.title or compact(iri),
         "types": sorted(types, key=lambda v: v.text),
         "properties": _rows(
-            index, [(t.predicate, t.object) for t in own if t.predicate != RDF_TYPE]
+            description, [(t.predicate, t.object) for t in own if t.predicate != RDF_TYPE]
         ),
-        "incoming": _rows(index, [(t.predicate, t.subject) for t in incoming]),
+        "incoming": _rows(description, [(t.predicate, t.subject) for t in incoming]),
         "alternates": alternates,
         "jsonld": framed_jsonld(iri, triples),
         "citation": citation,
@@ -272,13 +246,13 @@ def vocabulary_page(
     return _page(request, "vocabulary.html", {"doc": document, "alternates": alternates})
 
 
-def void_page(request: Request, alternates: list[dict[str, Any]]) -> HTMLResponse:
+async def void_page(request: Request, alternates: list[dict[str, Any]]) -> HTMLResponse:
     """The VoID description as a page, for a browser following the home page's VoID link."""
     describer: Describer = request.app.state.describer
-    union, graphs = describer.statistics
+    (union, graphs), facts = await asyncio.gather(describer.statistics(), describer.facts())
     context = {
         "title": TITLE,
-        "facts": describer.facts,
+        "facts": facts,
         "dataset_iri": DATASET_IRI,
         "license": LICENSE,
         "creator_href": served_path(CREATOR_IRI),
@@ -317,59 +291,55 @@ def _expand(name: str, prefixes: dict[str, str]) -> str:
     return prefixes[prefix] + local if colon and prefix in prefixes else name
 
 
-def _rows(index: ResourceIndex, pairs: list[tuple[Any, Any]]) -> list[Row]:
+def _rows(description: Description, pairs: list[tuple[Any, Any]]) -> list[Row]:
     by_predicate: dict[str, list[Any]] = {}
     for predicate, value in pairs:
         by_predicate.setdefault(predicate.value, []).append(value)
     rows = [
         Row(
-            index.label(NamedNode(predicate)) or compact(predicate),
+            description.labels.get(predicate) or compact(predicate),
             predicate,
-            sorted((_value(index, v) for v in values), key=lambda v: v.text.lower()),
+            sorted((_value(description, v) for v in values), key=lambda v: v.text.lower()),
         )
         for predicate, values in by_predicate.items()
     ]
     return sorted(rows, key=lambda r: r.label.lower())
 
 
-def _value(index: ResourceIndex, term: Any) -> Value:
+def _value(description: Description, term: Any) -> Value:
     if isinstance(term, Literal):
         note = term.language or compact(term.datatype.value)
         return Value(term.value, note="" if note in ("en", "xsd:string") else note)
     if isinstance(term, BlankNode):
-        return Value("list", items=[_value(index, item) for item in _list_items(index, term)])
-    return _link_value(index, term)
+        items = _list_items(description.triples, term)
+        return Value("list", items=[_value(description, item) for item in items])
+    return _link_value(description.labels, term)
 
 
-def _link_value(index: ResourceIndex, term: NamedNode) -> Value:
+def _link_value(labels: Mapping[str, str], term: NamedNode) -> Value:
     iri = term.value
-    return Value(index.label(term) or compact(iri), page_path(iri))
+    return Value(labels.get(iri) or compact(iri), page_path(iri))
 
 
-def _links(index: ResourceIndex, iris: Literal | None) -> list[Value]:
+def _links(labels: Mapping[str, str], iris: Literal | None) -> list[Value]:
     """Links for the IRIs a GROUP_CONCAT joined (unbound when there were none)."""
     return (
-        [_link_value(index, NamedNode(iri)) for iri in sorted(iris.value.split())] if iris else []
+        [_link_value(labels, NamedNode(iri)) for iri in sorted(iris.value.split())] if iris else []
     )
 
 
-def _list_items(index: ResourceIndex, head: BlankNode) -> list[Any]:
-    first, rest, nil = NamedNode(f"{_RDF}first"), NamedNode(f"{_RDF}rest"), f"{_RDF}nil"
+def _list_items(triples: Iterable[Triple], head: Any) -> list[Any]:
+    """The members of the RDF list starting at `head`, in order, from triples that hold it."""
+    firsts: dict[Any, list[Any]] = {}
+    rests: dict[Any, Any] = {}
+    for triple in triples:
+        if triple.predicate == _RDF_FIRST:
+            firsts.setdefault(triple.subject, []).append(triple.object)
+        elif triple.predicate == _RDF_REST:
+            rests[triple.subject] = triple.object
     items: list[Any] = []
     node: Any = head
     while isinstance(node, BlankNode):
-        items.extend(q.object for q in index.store.quads_for_pattern(node, first, None))
-        node = next((q.object for q in index.store.quads_for_pattern(node, rest, None)), None)
-        if node is not None and node.value == nil:
-            break
+        items.extend(firsts.get(node, []))
+        node = rests.get(node)
     return items
-
-
-def _essay_authors(index: ResourceIndex, essay: str) -> list[Value]:
-    author_list = NamedNode("http://purl.org/ontology/bibo/authorList")
-    head = next(
-        (q.object for q in index.store.quads_for_pattern(NamedNode(essay), author_list, None)), None
-    )
-    if not isinstance(head, BlankNode):
-        return []
-    return [_link_value(index, person) for person in _list_items(index, head)]

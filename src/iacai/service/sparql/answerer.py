@@ -17,11 +17,14 @@ from fastapi import Request, Response
 from iacai import query_lexer
 from iacai.service.engine.pool import QueryPool, QueryTimeoutError, WorkerCrashedError
 from iacai.service.engine.worker import (
+    TERMS,
     OutOfMemory,
     QueryJob,
     QueryRejected,
     StoreFailed,
+    TermRows,
     Unrepresentable,
+    read_terms,
 )
 from iacai.service.http.answer_cache import etag_matches
 from iacai.service.http.caches import AnswerCache, CachedAnswer, HasBody
@@ -32,6 +35,8 @@ from iacai.service.settings import Settings
 
 TRUNCATED_HEADER = "X-Iacai-Result-Truncated"
 _JSON = next(f for f in formats_of(Kind.RESULTS) if f.name == "json")
+_TERMS = Format(TERMS, "application/octet-stream", Kind.RESULTS, ())
+"""Not offered over HTTP: the service's own queries, answered as pyoxigraph terms."""
 _POSITION = re.compile(r"^error at (\d+):(\d+):\s*")
 
 
@@ -121,6 +126,20 @@ class Answerer:
         client = self._clients.of(request)
         answer = await self._kept_or_run(query, _JSON, self._etag(query, _JSON), client)
         return json.loads(answer.body), answer.truncated
+
+    async def terms(self, text: str, client: str) -> TermRows:
+        """The service's own query (a page's, a document's) answered as terms, through the same
+        workers, timeout, row cap and cache as /sparql; an answer over the cap is an error, never
+        shown cut."""
+        query = QueryRequest(text, query_lexer.outline(text))
+        answer = await self._kept_or_run(query, _TERMS, self._etag(query, _TERMS), client)
+        if answer.truncated:
+            raise QueryFailedError(
+                500,
+                f"The data needed here exceeds the row cap of {self._settings.max_rows} rows "
+                "(setting max-rows).",
+            )
+        return read_terms(answer.body)
 
     async def _kept_or_run(
         self, query: QueryRequest, answer_format: Format, etag: str, client: str

@@ -125,7 +125,7 @@ async def sparql_post(request: Request) -> Response:
 
 async def _respond(request: Request, parameters: ProtocolParameters) -> Response:
     if parameters.query is None:
-        return _service_description(request, parameters.formats)
+        return await _service_description(request, parameters.formats)
     answerer: Answerer = request.app.state.answerer
     outline = answerer.checked_outline(parameters.query)
     answer_format = answerer.negotiate(request, outline, parameters.formats)
@@ -140,14 +140,14 @@ async def _respond(request: Request, parameters: ProtocolParameters) -> Response
     return await answerer.answer(request, query, answer_format)
 
 
-def _service_description(request: Request, format_values: tuple[str, ...]) -> Response:
+async def _service_description(request: Request, format_values: tuple[str, ...]) -> Response:
     offered = (*formats_of(Kind.GRAPH), HTML)
     accept = request.headers.get("accept")
     chosen = negotiate(format_values, accept, offered, "the service description")
     if chosen is HTML:
         return query_page(request, None)
     describer: Describer = request.app.state.describer
-    body = describer.render(base_url(request), "service", chosen)
+    body = await describer.render(base_url(request), "service", chosen)
     return Response(body, media_type=chosen.content_type, headers={"Vary": "Accept"})
 
 

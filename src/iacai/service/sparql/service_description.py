@@ -1,21 +1,23 @@
 """The SPARQL 1.1 Service Description of /sparql, the VoID/DCAT description of the dataset, and
 the same facts as a schema.org Dataset for dataset search engines.
 
-Statistics and facts are read once at start-up (the graph never changes while serving); each
-description is built per base URL, so the endpoint and dump URLs are the ones the client reached,
-while the dataset keeps its IRI under https://w3id.org/iacai/ whatever the host.
+The statistics and facts are read from the store that answers /sparql (`statistics.rq`,
+`classes.rq`, `dataset-facts.rq`, `vocabulary-terms.rq`), through the same engine, so they are
+the figures a client's own COUNT would give. Each description is written per base URL, so the
+endpoint and dump URLs are the ones the client reached, while the dataset keeps its IRI under
+https://w3id.org/iacai/ whatever the host; its triples are pyoxigraph's, written by the same
+writers as CONSTRUCT answers.
 """
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
-from functools import lru_cache
 from typing import Any, Final
 
-import pyoxigraph
-from rdflib import BNode, Graph, Literal, URIRef
+from pyoxigraph import BlankNode, Literal, NamedNode, Triple
 from rdflib.namespace import DCAT, DCTERMS, FOAF, RDF, VOID, XSD
 
 from iacai.namespaces import (
@@ -31,25 +33,9 @@ from iacai.namespaces import (
 )
 from iacai.service.engine.writers import write_graph
 from iacai.service.http.negotiation import FORMATS, Format
-from iacai.service.linked_data.dumps import Dumps, dump_files
-from iacai.stores.opening import memory_store
+from iacai.service.linked_data.dumps import Dump, Dumps, dump_files
+from iacai.service.sparql.internal_queries import InternalQueries
 
-_STATISTICS_QUERY = """
-SELECT (COUNT(*) AS ?triples) (COUNT(DISTINCT ?s) AS ?subjects)
-       (COUNT(DISTINCT ?p) AS ?properties) (COUNT(DISTINCT ?o) AS ?objects)
-WHERE { ?s ?p ?o }
-"""
-_CLASSES_QUERY = "SELECT (COUNT(DISTINCT ?class) AS ?classes) WHERE { ?s a ?class }"
-_FACTS_QUERY = f"""
-PREFIX dcterms: <http://purl.org/dc/terms/>
-PREFIX foaf: <http://xmlns.com/foaf/0.1/>
-SELECT ?essay ?creator ?issued WHERE {{
-  OPTIONAL {{ <{ESSAY_IRI}> dcterms:title ?essay }}
-  <{CREATOR_IRI}> foaf:name ?creator .
-  <{ONTOLOGY_IRI}> dcterms:created ?issued .
-}}
-"""
-_VOCABULARIES_QUERY = "SELECT DISTINCT ?term WHERE { { ?s ?term ?o } UNION { ?s a ?term } }"
 LICENSE: Final = "https://creativecommons.org/licenses/by/4.0/"
 TITLE: Final = "iacai-kg: interagency collaboration and AI implementation in the public sector"
 DESCRIPTION: Final = (
@@ -73,11 +59,26 @@ KEYWORDS: Final = (
     "linked data",
     "SPARQL",
 )
+_PREFIXES: Mapping[str, str] = {
+    **{name: PREFIXES[name] for name in ("sd", "void", "dcterms", "iacai", "xsd", "foaf")},
+    "dcat": str(DCAT),
+    "spdx": str(SPDX),
+}
+_TYPE = NamedNode(str(RDF.type))
+_SIMPLE_ENTAILMENT = NamedNode("http://www.w3.org/ns/entailment/Simple")
+
+
+def _iri(namespace: Any, name: str) -> NamedNode:
+    return NamedNode(f"{namespace}{name}")
+
+
+def _integer(value: int, datatype: str = "integer") -> Literal:
+    return Literal(str(value), datatype=_iri(XSD, datatype))
 
 
 @dataclass(frozen=True)
 class DatasetFacts:
-    """What every description of the dataset says about it, read from the graph once."""
+    """What every description of the dataset says about it, as the store has it."""
 
     essay_title: str | None
     """The essay's title; None when other data is served."""
@@ -96,13 +97,21 @@ class DatasetFacts:
         return DESCRIPTION.format(essay=self.essay_title)
 
 
-def read_facts(store: pyoxigraph.Store, modified: float) -> DatasetFacts:
-    """The dataset's facts from its graph; `modified` is when its data last changed."""
-    row = next(iter(store.query(_FACTS_QUERY, use_default_graph_as_union=True)))
-    used = {
-        row["term"].value
-        for row in store.query(_VOCABULARIES_QUERY, use_default_graph_as_union=True)
-    }
+async def read_facts(queries: InternalQueries, modified: date) -> DatasetFacts:
+    """The dataset's facts as the store has them; `modified` is when its data last changed."""
+    rows, terms = await asyncio.gather(
+        queries.select(
+            "dataset-facts",
+            essay=NamedNode(ESSAY_IRI),
+            creator=NamedNode(CREATOR_IRI),
+            ontology=NamedNode(ONTOLOGY_IRI),
+        ),
+        queries.select("vocabulary-terms"),
+    )
+    if not rows:
+        raise LookupError("The data names no creator or no ontology creation date.")
+    row = rows[0]
+    used = {term["term"].value for term in terms}
     own_data = (str(ID), PREFIXES["graph"])
     vocabularies = sorted(
         namespace.rstrip("#") if namespace.startswith(BASE) else namespace
@@ -110,10 +119,10 @@ def read_facts(store: pyoxigraph.Store, modified: float) -> DatasetFacts:
         if namespace not in own_data and any(term.startswith(namespace) for term in used)
     )
     return DatasetFacts(
-        essay_title=row["essay"].value if row["essay"] is not None else None,
-        creator_name=row["creator"].value,
+        essay_title=row["title"].value if row["title"] is not None else None,
+        creator_name=row["name"].value,
         issued=date.fromisoformat(row["issued"].value),
-        modified=datetime.fromtimestamp(modified, UTC).date(),
+        modified=modified,
         vocabularies=tuple(vocabularies),
     )
 
@@ -129,139 +138,177 @@ class GraphStatistics:
     distinct_objects: int
 
 
-def count_statistics(store: pyoxigraph.Store, graph: str | None) -> GraphStatistics:
-    """Count one named graph, or the union of all when `graph` is None."""
-    dataset: dict[str, Any] = (
-        {"default_graph": pyoxigraph.NamedNode(graph)}
-        if graph
-        else {"use_default_graph_as_union": True}
+async def count_statistics(queries: InternalQueries) -> dict[str | None, GraphStatistics]:
+    """The figures of each named graph, and of their union under None, as the store counts."""
+    figures, classes = await asyncio.gather(
+        queries.select("statistics"), queries.select("classes")
     )
-    row = next(iter(store.query(_STATISTICS_QUERY, **dataset)))
-    classes = next(iter(store.query(_CLASSES_QUERY, **dataset)))
-    return GraphStatistics(
-        triples=int(row["triples"].value),
-        classes=int(classes["classes"].value),
-        properties=int(row["properties"].value),
-        distinct_subjects=int(row["subjects"].value),
-        distinct_objects=int(row["objects"].value),
-    )
+    class_counts = {
+        row["graph"].value if row["graph"] else None: int(row["classes"].value) for row in classes
+    }
+    return {
+        (key := row["graph"].value if row["graph"] else None): GraphStatistics(
+            triples=int(row["triples"].value),
+            classes=class_counts.get(key, 0),
+            properties=int(row["properties"].value),
+            distinct_subjects=int(row["subjects"].value),
+            distinct_objects=int(row["objects"].value),
+        )
+        for row in figures
+    }
 
 
 class Describer:
-    """Builds and renders the service and dataset descriptions."""
+    """Builds and writes the service and dataset descriptions."""
 
     def __init__(
         self,
-        nquads: bytes,
+        queries: InternalQueries,
         graph_names: tuple[str, ...],
         federation_on: bool,
         jsonld_context: Mapping[str, Any],
         dumps: Dumps | None = None,
         modified: float = 0.0,
     ) -> None:
-        store = memory_store(nquads)
-        self.facts = read_facts(store, modified)
-        self._union = count_statistics(store, None)
-        self._graphs = {name: count_statistics(store, name) for name in graph_names}
+        self.modified = datetime.fromtimestamp(modified, UTC).date()
+        """The day the data last changed (what the sitemap and every description say)."""
+        self._queries = queries
+        self._graph_names = graph_names
         self._federation_on = federation_on
         self._jsonld_context = jsonld_context
         self._dumps = dumps
-        self.render = lru_cache(maxsize=64)(self._render)
 
-    @property
-    def statistics(self) -> tuple[GraphStatistics, dict[str, GraphStatistics]]:
-        """The figures of the union of the graphs, and of each named graph."""
-        return self._union, self._graphs
+    async def facts(self) -> DatasetFacts:
+        """The dataset's facts, read from the store (through the answer cache)."""
+        return await read_facts(self._queries, self.modified)
 
-    def service_description(self, base_url: str) -> Graph:
+    async def statistics(self) -> tuple[GraphStatistics, dict[str, GraphStatistics]]:
+        """The figures of the union of the graphs, and of each named graph, as the store counts."""
+        counted = await count_statistics(self._queries)
+        empty = GraphStatistics(0, 0, 0, 0, 0)
+        return counted.get(None, empty), {
+            name: counted.get(name, empty) for name in self._graph_names
+        }
+
+    async def render(self, base_url: str, which: str, answer_format: Format) -> bytes:
+        """The service description (`which` = "service") or the VoID, in an RDF format."""
+        statistics, facts = await asyncio.gather(count_statistics(self._queries), self.facts())
+        if which == "service":
+            triples = self.service_description(base_url, statistics, facts)
+        else:
+            dumps = list((await self._dumps.made()).values()) if self._dumps else []
+            triples = self.void_description(base_url, statistics, facts, dumps)
+        return write_graph(answer_format.name, triples, _PREFIXES, self._jsonld_context)
+
+    def service_description(
+        self,
+        base_url: str,
+        statistics: Mapping[str | None, GraphStatistics],
+        facts: DatasetFacts,
+    ) -> list[Triple]:
         """sd:Service for the endpoint at `base_url`/sparql, with the dataset it serves."""
-        graph = self._void(base_url)
-        endpoint = URIRef(f"{base_url}/sparql")
-        graph.add((endpoint, RDF.type, SD.Service))
-        graph.add((endpoint, SD.endpoint, endpoint))
-        graph.add((endpoint, SD.supportedLanguage, SD.SPARQL11Query))
-        graph.add((endpoint, SD.feature, SD.UnionDefaultGraph))
+        endpoint = NamedNode(f"{base_url}/sparql")
+        triples = self._void(base_url, statistics, facts)
+        triples += [
+            Triple(endpoint, _TYPE, _iri(SD, "Service")),
+            Triple(endpoint, _iri(SD, "endpoint"), endpoint),
+            Triple(endpoint, _iri(SD, "supportedLanguage"), _iri(SD, "SPARQL11Query")),
+            Triple(endpoint, _iri(SD, "feature"), _iri(SD, "UnionDefaultGraph")),
+            Triple(endpoint, _iri(SD, "defaultEntailmentRegime"), _SIMPLE_ENTAILMENT),
+            Triple(endpoint, _iri(SD, "defaultDataset"), NamedNode(DATASET_IRI)),
+        ]
         if self._federation_on:
-            graph.add((endpoint, SD.feature, SD.BasicFederatedQuery))
-        entailment = URIRef("http://www.w3.org/ns/entailment/Simple")
-        graph.add((endpoint, SD.defaultEntailmentRegime, entailment))
-        for answer_format in FORMATS:
-            if answer_format.w3c_iri:
-                graph.add((endpoint, SD.resultFormat, URIRef(answer_format.w3c_iri)))
-        graph.add((endpoint, SD.defaultDataset, URIRef(DATASET_IRI)))
-        return graph
+            triples.append(Triple(endpoint, _iri(SD, "feature"), _iri(SD, "BasicFederatedQuery")))
+        triples.extend(
+            Triple(endpoint, _iri(SD, "resultFormat"), NamedNode(answer_format.w3c_iri))
+            for answer_format in FORMATS
+            if answer_format.w3c_iri
+        )
+        return triples
 
-    def void_description(self, base_url: str) -> Graph:
+    def void_description(
+        self,
+        base_url: str,
+        statistics: Mapping[str | None, GraphStatistics],
+        facts: DatasetFacts,
+        dumps: list[Dump],
+    ) -> list[Triple]:
         """The VoID description of the dataset, as served at /.well-known/void, with its dumps."""
-        graph = self._void(base_url)
-        if self._dumps is not None:
-            _add_distributions(graph, URIRef(DATASET_IRI), base_url, self._dumps)
-        return graph
+        triples = self._void(base_url, statistics, facts)
+        triples.extend(_distributions(NamedNode(DATASET_IRI), base_url, dumps))
+        return triples
 
-    def _void(self, base_url: str) -> Graph:
-        graph = Graph()
-        for prefix in ("sd", "void", "dcterms", "iacai", "xsd", "foaf"):
-            graph.bind(prefix, PREFIXES[prefix])
-        graph.bind("dcat", DCAT)
-        dataset = URIRef(DATASET_IRI)
-        facts = self.facts
-        creator = URIRef(CREATOR_IRI)
-        for kind in (SD.Dataset, VOID.Dataset, DCAT.Dataset):
-            graph.add((dataset, RDF.type, kind))
-        graph.add((dataset, DCTERMS.title, Literal(TITLE, lang="en")))
-        graph.add((dataset, DCTERMS.description, Literal(facts.description, lang="en")))
-        graph.add((dataset, DCTERMS.license, URIRef(LICENSE)))
-        graph.add((dataset, DCTERMS.creator, creator))
-        graph.add((dataset, DCTERMS.publisher, creator))
-        graph.add((creator, RDF.type, FOAF.Organization))
-        graph.add((creator, FOAF.name, Literal(facts.creator_name)))
-        if facts.essay_title is not None:
-            graph.add((dataset, DCTERMS.source, URIRef(ESSAY_IRI)))
-        graph.add((dataset, DCTERMS.issued, Literal(facts.issued, datatype=XSD.date)))
-        graph.add((dataset, DCTERMS.modified, Literal(facts.modified, datatype=XSD.date)))
-        for keyword in KEYWORDS:
-            graph.add((dataset, DCAT.keyword, Literal(keyword, lang="en")))
-        graph.add((dataset, DCAT.landingPage, URIRef(f"{base_url}/")))
-        graph.add((dataset, FOAF.homepage, URIRef(f"{base_url}/")))
-        graph.add((dataset, VOID.sparqlEndpoint, URIRef(f"{base_url}/sparql")))
-        graph.add((dataset, VOID.uriSpace, Literal(str(ID))))
-        graph.add((dataset, VOID.exampleResource, URIRef(f"{ID}challenge/bias")))
-        for vocabulary in facts.vocabularies:
-            graph.add((dataset, VOID.vocabulary, URIRef(vocabulary)))
-        catalog = URIRef(f"{base_url}/")
-        graph.add((catalog, RDF.type, DCAT.Catalog))
-        graph.add((catalog, DCTERMS.title, Literal("iacai-kg SPARQL service", lang="en")))
-        graph.add((catalog, DCAT.dataset, dataset))
-        _add_statistics(graph, dataset, self._union)
-        default_graph = BNode()
-        graph.add((dataset, SD.defaultGraph, default_graph))
-        graph.add((default_graph, RDF.type, SD.Graph))
-        _add_statistics(graph, default_graph, self._union)
-        for name, statistics in self._graphs.items():
-            named = BNode()
-            described = BNode()
-            graph.add((dataset, SD.namedGraph, named))
-            graph.add((named, RDF.type, SD.NamedGraph))
-            graph.add((named, SD.name, URIRef(name)))
-            graph.add((named, SD.graph, described))
-            graph.add((described, RDF.type, SD.Graph))
-            graph.add((dataset, VOID.subset, described))
-            _add_statistics(graph, described, statistics)
-        return graph
+    def _void(
+        self,
+        base_url: str,
+        statistics: Mapping[str | None, GraphStatistics],
+        facts: DatasetFacts,
+    ) -> list[Triple]:
+        dataset = NamedNode(DATASET_IRI)
+        creator = NamedNode(CREATOR_IRI)
+        catalog = NamedNode(f"{base_url}/")
+        empty = GraphStatistics(0, 0, 0, 0, 0)
+        default_graph = BlankNode("defaultGraph")
+        triples = [
+            Triple(dataset, _TYPE, _iri(SD, "Dataset")),
+            Triple(dataset, _TYPE, _iri(VOID, "Dataset")),
+            Triple(dataset, _TYPE, _iri(DCAT, "Dataset")),
+            Triple(dataset, _iri(DCTERMS, "title"), Literal(TITLE, language="en")),
+            Triple(
+                dataset, _iri(DCTERMS, "description"), Literal(facts.description, language="en")
+            ),
+            Triple(dataset, _iri(DCTERMS, "license"), NamedNode(LICENSE)),
+            Triple(dataset, _iri(DCTERMS, "creator"), creator),
+            Triple(dataset, _iri(DCTERMS, "publisher"), creator),
+            Triple(creator, _TYPE, _iri(FOAF, "Organization")),
+            Triple(creator, _iri(FOAF, "name"), Literal(facts.creator_name)),
+            *(
+                [Triple(dataset, _iri(DCTERMS, "source"), NamedNode(ESSAY_IRI))]
+                if facts.essay_title is not None
+                else []
+            ),
+            Triple(dataset, _iri(DCTERMS, "issued"), _date(facts.issued)),
+            Triple(dataset, _iri(DCTERMS, "modified"), _date(facts.modified)),
+            *(
+                Triple(dataset, _iri(DCAT, "keyword"), Literal(keyword, language="en"))
+                for keyword in KEYWORDS
+            ),
+            Triple(dataset, _iri(DCAT, "landingPage"), catalog),
+            Triple(dataset, _iri(FOAF, "homepage"), catalog),
+            Triple(dataset, _iri(VOID, "sparqlEndpoint"), NamedNode(f"{base_url}/sparql")),
+            Triple(dataset, _iri(VOID, "uriSpace"), Literal(str(ID))),
+            Triple(dataset, _iri(VOID, "exampleResource"), NamedNode(f"{ID}challenge/bias")),
+            *(
+                Triple(dataset, _iri(VOID, "vocabulary"), NamedNode(vocabulary))
+                for vocabulary in facts.vocabularies
+            ),
+            Triple(catalog, _TYPE, _iri(DCAT, "Catalog")),
+            Triple(
+                catalog, _iri(DCTERMS, "title"), Literal("iacai-kg SPARQL service", language="en")
+            ),
+            Triple(catalog, _iri(DCAT, "dataset"), dataset),
+            *_statistics(dataset, statistics.get(None, empty)),
+            Triple(dataset, _iri(SD, "defaultGraph"), default_graph),
+            Triple(default_graph, _TYPE, _iri(SD, "Graph")),
+            *_statistics(default_graph, statistics.get(None, empty)),
+        ]
+        for number, name in enumerate(self._graph_names):
+            named = BlankNode(f"namedGraph{number}")
+            described = BlankNode(f"graph{number}")
+            triples += [
+                Triple(dataset, _iri(SD, "namedGraph"), named),
+                Triple(named, _TYPE, _iri(SD, "NamedGraph")),
+                Triple(named, _iri(SD, "name"), NamedNode(name)),
+                Triple(named, _iri(SD, "graph"), described),
+                Triple(described, _TYPE, _iri(SD, "Graph")),
+                Triple(dataset, _iri(VOID, "subset"), described),
+                *_statistics(described, statistics.get(name, empty)),
+            ]
+        return triples
 
-    def _render(self, base_url: str, which: str, answer_format: Format) -> bytes:
-        described = (
-            self.service_description(base_url)
-            if which == "service"
-            else self.void_description(base_url)
-        )
-        quads = pyoxigraph.parse(
-            described.serialize(format="nt", encoding="utf-8"),
-            format=pyoxigraph.RdfFormat.N_TRIPLES,
-        )
-        triples = [pyoxigraph.Triple(q.subject, q.predicate, q.object) for q in quads]
-        prefixes = {prefix: str(namespace) for prefix, namespace in described.namespaces()}
-        return write_graph(answer_format.name, triples, prefixes, self._jsonld_context)
+
+def _date(day: date) -> Literal:
+    return Literal(day.isoformat(), datatype=_iri(XSD, "date"))
 
 
 def schema_org_dataset(base_url: str, facts: DatasetFacts) -> dict[str, Any]:
@@ -307,39 +354,40 @@ def schema_org_dataset(base_url: str, facts: DatasetFacts) -> dict[str, Any]:
     }
 
 
-def _add_statistics(graph: Graph, subject: URIRef | BNode, statistics: GraphStatistics) -> None:
-    for predicate, value in (
-        (VOID.triples, statistics.triples),
-        (VOID.classes, statistics.classes),
-        (VOID.properties, statistics.properties),
-        (VOID.distinctSubjects, statistics.distinct_subjects),
-        (VOID.distinctObjects, statistics.distinct_objects),
-    ):
-        graph.add((subject, predicate, Literal(value, datatype=XSD.integer)))
-
-
-def _add_distributions(graph: Graph, dataset: URIRef, base_url: str, dumps: Dumps) -> None:
-    """Each dump as a dcat:Distribution (and void:dataDump): size, statements, type, checksum."""
-    graph.bind("dcat", DCAT)
-    graph.bind("spdx", SPDX)
-    for dump in dumps.all():
-        url = URIRef(f"{base_url}/dumps/{dump.file_name}")
-        checksum = BNode()
-        graph.add((dataset, VOID.dataDump, url))
-        graph.add((dataset, DCAT.distribution, url))
-        graph.add((url, RDF.type, DCAT.Distribution))
-        graph.add((url, DCAT.downloadURL, url))
-        graph.add(
-            (
-                url,
-                DCAT.mediaType,
-                URIRef(f"https://www.iana.org/assignments/media-types/{dump.media_type}"),
-            )
+def _statistics(subject: NamedNode | BlankNode, statistics: GraphStatistics) -> list[Triple]:
+    return [
+        Triple(subject, _iri(VOID, name), _integer(value))
+        for name, value in (
+            ("triples", statistics.triples),
+            ("classes", statistics.classes),
+            ("properties", statistics.properties),
+            ("distinctSubjects", statistics.distinct_subjects),
+            ("distinctObjects", statistics.distinct_objects),
         )
-        graph.add((url, DCAT.byteSize, Literal(len(dump.body), datatype=XSD.nonNegativeInteger)))
-        graph.add((url, VOID.triples, Literal(dump.statements, datatype=XSD.integer)))
-        graph.add((url, DCTERMS.title, Literal(f"The whole graph as {dump.media_type}", lang="en")))
-        graph.add((url, SPDX.checksum, checksum))
-        graph.add((checksum, RDF.type, SPDX.Checksum))
-        graph.add((checksum, SPDX.algorithm, SPDX.checksumAlgorithm_sha256))
-        graph.add((checksum, SPDX.checksumValue, Literal(dump.sha256, datatype=XSD.hexBinary)))
+    ]
+
+
+def _distributions(dataset: NamedNode, base_url: str, dumps: list[Dump]) -> list[Triple]:
+    """Each dump as a dcat:Distribution (and void:dataDump): size, statements, type, checksum."""
+    triples = []
+    for number, dump in enumerate(dumps):
+        url = NamedNode(f"{base_url}/dumps/{dump.file_name}")
+        checksum = BlankNode(f"checksum{number}")
+        media_type = f"https://www.iana.org/assignments/media-types/{dump.media_type}"
+        title = Literal(f"The whole graph as {dump.media_type}", language="en")
+        hex = _iri(XSD, "hexBinary")
+        triples += [
+            Triple(dataset, _iri(VOID, "dataDump"), url),
+            Triple(dataset, _iri(DCAT, "distribution"), url),
+            Triple(url, _TYPE, _iri(DCAT, "Distribution")),
+            Triple(url, _iri(DCAT, "downloadURL"), url),
+            Triple(url, _iri(DCAT, "mediaType"), NamedNode(media_type)),
+            Triple(url, _iri(DCAT, "byteSize"), _integer(len(dump.body), "nonNegativeInteger")),
+            Triple(url, _iri(VOID, "triples"), _integer(dump.statements)),
+            Triple(url, _iri(DCTERMS, "title"), title),
+            Triple(url, _iri(SPDX, "checksum"), checksum),
+            Triple(checksum, _TYPE, _iri(SPDX, "Checksum")),
+            Triple(checksum, _iri(SPDX, "algorithm"), _iri(SPDX, "checksumAlgorithm_sha256")),
+            Triple(checksum, _iri(SPDX, "checksumValue"), Literal(dump.sha256, datatype=hex)),
+        ]
+    return triples
