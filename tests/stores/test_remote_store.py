@@ -10,6 +10,7 @@ import threading
 import time
 from collections.abc import Iterator
 
+import httpx
 import pytest
 from live_service import RunningService, free_port, serve_in_thread
 from rdflib import Dataset
@@ -17,7 +18,7 @@ from rdflib import Dataset
 from iacai.service.settings import Settings
 from iacai.snapshot import snapshot_of
 from iacai.stores.loading import triples_by_graph
-from store_backends import Virtuoso
+from store_backends import VIRTUOSO_CREDENTIALS, Virtuoso
 
 COUNT_CHALLENGES = (
     "SELECT (COUNT(*) AS ?n) WHERE { ?c a <https://w3id.org/iacai/ontology#Challenge> }"
@@ -97,6 +98,8 @@ def test_a_stopped_store_gives_502_and_the_service_recovers_when_it_is_back(
             down = http.get("/sparql", params={"query": COUNT_CHALLENGES})
             assert down.status_code == 502, down.text
             assert "cannot be reached" in down.text
+            page = http.get("/matrix")  # pages ask the store too, never a copy of the data
+            assert page.status_code == 502, page.text
             assert http.get("/healthz").status_code == 200
         finally:
             virtuoso.restart()
@@ -183,3 +186,47 @@ def test_answers_are_normalised_as_documented(remote_service: RunningService) ->
     labels = [row["list"]["value"] for row in answer["results"]["bindings"]]
     assert labels and all(row["list"]["type"] == "bnode" for row in answer["results"]["bindings"])
     assert all(label.isalnum() and not label.startswith("nodeID") for label in labels)
+
+
+BIAS = "https://w3id.org/iacai/id/challenge/bias"
+RELABEL = """
+PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+DELETE {{ GRAPH <https://w3id.org/iacai/graph/table-1> {{ <{iri}> rdfs:label "{old}"@en }} }}
+INSERT {{ GRAPH <https://w3id.org/iacai/graph/table-1> {{ <{iri}> rdfs:label "{new}"@en }} }}
+WHERE {{ }}
+"""
+
+
+def relabel(virtuoso: Virtuoso, old: str, new: str) -> None:
+    """Change the challenge's label in Virtuoso itself, by SPARQL Update, behind the service."""
+    credentials = VIRTUOSO_CREDENTIALS.values()
+    updated = httpx.post(
+        virtuoso.update_url,
+        data={"update": RELABEL.format(iri=BIAS, old=old, new=new)},
+        auth=httpx.DigestAuth(*credentials),
+        timeout=30,
+    )
+    assert updated.status_code == 200, updated.text
+
+
+def test_pages_documents_and_sparql_show_what_the_store_holds_now(
+    remote_service: RunningService, virtuoso: Virtuoso
+) -> None:
+    """A challenge relabelled in Virtuoso after `iacai load` reads the new label everywhere."""
+    label_query = f"SELECT ?label WHERE {{ <{BIAS}> rdfs:label ?label }}"
+    new = "Bias as relabelled in the store"
+    with remote_service.client() as http:
+        assert "<h1>Bias</h1>" in http.get("/id/challenge/bias.html").text
+        relabel(virtuoso, "Bias", new)
+        try:
+            page = http.get("/id/challenge/bias.html")
+            matrix = http.get("/matrix")
+            turtle = http.get("/id/challenge/bias.ttl")
+            answer = http.get("/sparql", params={"query": label_query})
+        finally:
+            relabel(virtuoso, new, "Bias")
+    assert page.status_code == matrix.status_code == answer.status_code == 200
+    assert f"<h1>{new}</h1>" in page.text
+    assert f">{new}</a>" in matrix.text and ">Bias</a>" not in matrix.text
+    assert f'"{new}"@en' in turtle.text
+    assert [row["label"]["value"] for row in answer.json()["results"]["bindings"]] == [new]

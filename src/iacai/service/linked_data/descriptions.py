@@ -5,7 +5,8 @@ author list), the triples that point at it, the full entry of every source it re
 rests on it, and the labels of everything it names: a client can show it without a second request.
 The JSON-LD view is the same triples as one tree rooted at the resource (linked nodes nested where
 first reached, the nodes that point at it under `@reverse`), compacted with the project's context,
-so the Turtle and the JSON-LD of a resource always say the same thing.
+so the Turtle and the JSON-LD of a resource always say the same thing. Every triple comes from the
+configured store, through the query workers (`queries/internal/`), as /sparql's answers do.
 """
 
 from __future__ import annotations
