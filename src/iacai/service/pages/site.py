@@ -2,6 +2,7 @@
 
 Server-rendered with Jinja2 (autoescaped: every text from the data is escaped), readable without
 JavaScript. Links point at this server (root-relative), while the data keeps its canonical IRIs.
+What they show is asked of the configured store through the query workers (`queries/internal/`).
 """
 
 from __future__ import annotations
