@@ -6,7 +6,6 @@ the same model draws the HTML table and the SVG picture.
 
 from __future__ import annotations
 
-import asyncio
 from dataclasses import dataclass
 
 from pyoxigraph import NamedNode
@@ -63,11 +62,10 @@ class Matrix:
 
 async def table_3(queries: InternalQueries) -> Matrix:
     """The matrix as the store states it (the union of its named graphs)."""
-    marks, challenges, benefits = await asyncio.gather(
-        queries.select("table-3-marks"),
-        queries.select("table-3-members", kind=NamedNode(str(IACAI.Challenge))),
-        queries.select("table-3-members", kind=NamedNode(str(IACAI.Benefit))),
-    )
+    # one after another: the pool runs one long query per client at a time (fair scheduling)
+    marks = await queries.select("table-3-marks")
+    challenges = await queries.select("table-3-members", kind=NamedNode(str(IACAI.Challenge)))
+    benefits = await queries.select("table-3-members", kind=NamedNode(str(IACAI.Benefit)))
     pairs = frozenset((row["challenge"].value, row["benefit"].value) for row in marks)
     return Matrix(_groups(challenges), _groups(benefits), pairs)
 

@@ -7,7 +7,6 @@ What they show is asked of the configured store through the query workers (`quer
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -90,13 +89,12 @@ async def home(request: Request) -> HTMLResponse:
     queries = _queries(request)
     essay = NamedNode(ESSAY_IRI)
     describer: Describer = request.app.state.describer
-    figures, category_rows, author_list, datasets, facts = await asyncio.gather(
-        queries.select("home-counts"),
-        queries.select("home-categories"),
-        queries.construct("essay-authors", essay=essay),
-        _datasets(queries),
-        describer.facts(),
-    )
+    # one after another: the pool runs one long query per client at a time (fair scheduling)
+    figures = await queries.select("home-counts")
+    category_rows = await queries.select("home-categories")
+    author_list = await queries.construct("essay-authors", essay=essay)
+    datasets = await _datasets(queries)
+    facts = await describer.facts()
     counts = {name: int(term.value) for name, term in figures[0].items()} if figures else {}
     categories = [
         {
@@ -250,7 +248,8 @@ def vocabulary_page(
 async def void_page(request: Request, alternates: list[dict[str, Any]]) -> HTMLResponse:
     """The VoID description as a page, for a browser following the home page's VoID link."""
     describer: Describer = request.app.state.describer
-    (union, graphs), facts = await asyncio.gather(describer.statistics(), describer.facts())
+    union, graphs = await describer.statistics()
+    facts = await describer.facts()
     context = {
         "title": TITLE,
         "facts": facts,

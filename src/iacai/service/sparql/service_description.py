@@ -11,7 +11,6 @@ writers as CONSTRUCT answers.
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
@@ -99,15 +98,14 @@ class DatasetFacts:
 
 async def read_facts(queries: InternalQueries, modified: date) -> DatasetFacts:
     """The dataset's facts as the store has them; `modified` is when its data last changed."""
-    rows, terms = await asyncio.gather(
-        queries.select(
-            "dataset-facts",
-            essay=NamedNode(ESSAY_IRI),
-            creator=NamedNode(CREATOR_IRI),
-            ontology=NamedNode(ONTOLOGY_IRI),
-        ),
-        queries.select("vocabulary-terms"),
+    # one after another: the pool runs one long query per client at a time (fair scheduling)
+    rows = await queries.select(
+        "dataset-facts",
+        essay=NamedNode(ESSAY_IRI),
+        creator=NamedNode(CREATOR_IRI),
+        ontology=NamedNode(ONTOLOGY_IRI),
     )
+    terms = await queries.select("vocabulary-terms")
     if not rows:
         raise LookupError("The data names no creator or no ontology creation date.")
     row = rows[0]
@@ -140,9 +138,9 @@ class GraphStatistics:
 
 async def count_statistics(queries: InternalQueries) -> dict[str | None, GraphStatistics]:
     """The figures of each named graph, and of their union under None, as the store counts."""
-    figures, classes = await asyncio.gather(
-        queries.select("statistics"), queries.select("classes")
-    )
+    # one after another: the pool runs one long query per client at a time (fair scheduling)
+    figures = await queries.select("statistics")
+    classes = await queries.select("classes")
     class_counts = {
         row["graph"].value if row["graph"] else None: int(row["classes"].value) for row in classes
     }
@@ -192,7 +190,8 @@ class Describer:
 
     async def render(self, base_url: str, which: str, answer_format: Format) -> bytes:
         """The service description (`which` = "service") or the VoID, in an RDF format."""
-        statistics, facts = await asyncio.gather(count_statistics(self._queries), self.facts())
+        statistics = await count_statistics(self._queries)
+        facts = await self.facts()
         if which == "service":
             triples = self.service_description(base_url, statistics, facts)
         else:
