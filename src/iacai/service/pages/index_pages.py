@@ -9,7 +9,6 @@ IRI pattern.
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from typing import Any, Final
 
@@ -17,11 +16,8 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 from pyoxigraph import NamedNode
 
-from iacai import resources
 from iacai.namespaces import IACAI
-from iacai.service.engine.worker import QueryAnswer, QueryJob
 from iacai.service.http.addresses import page_path
-from iacai.service.http.errors import QueryFailedError
 from iacai.service.pages.query_pages import templates
 
 router = APIRouter(include_in_schema=False)
@@ -59,7 +55,6 @@ KINDS: Final = {
     )
 }
 """The index pages, by the path segment they answer at (`/id/challenge/`)."""
-_MOST_ROWS: Final = 100_000
 
 
 @dataclass
@@ -91,17 +86,9 @@ for _kind in KINDS:  # one route per kind: /id/{anything}/ stays the linked-data
 
 async def resources_of(request: Request, class_iri: str) -> list[dict[str, Any]]:
     """Every resource of a class, with its label, order and grouping (one row each)."""
-    query = (resources.queries_dir() / "internal" / "index-of-kind.rq").read_text("utf-8")
-    job = QueryJob(query, "json", _MOST_ROWS, substitutions=(("class", NamedNode(class_iri)),))
-    settings = request.app.state.settings
-    client = request.app.state.clients.of(request)
-    reply = await request.app.state.pool.run(job, settings.query_timeout, client)
-    if not isinstance(reply, QueryAnswer):
-        raise QueryFailedError(503, "The index could not be read from the store just now.")
-    return [
-        {name: term["value"] for name, term in binding.items()}
-        for binding in json.loads(reply.body)["results"]["bindings"]
-    ]
+    queries = request.app.state.queries.asked_by(request.app.state.clients.of(request))
+    rows = await queries.select("index-of-kind", **{"class": NamedNode(class_iri)})
+    return [{name: term.value for name, term in row.items() if term is not None} for row in rows]
 
 
 def _grouped(kind: IndexKind, rows: list[dict[str, Any]]) -> list[Group]:

@@ -33,7 +33,10 @@ PAGE_HEADERS: Final = {"Vary": "Accept", "Link": '</.well-known/void>; rel="desc
 """Every page varies on Accept and points at the VoID description of the dataset."""
 router = APIRouter(include_in_schema=False)
 
-_PROPERTY_KINDS = (OWL.ObjectProperty, OWL.DatatypeProperty, OWL.AnnotationProperty, RDF.Property)
+_CLASS_KINDS = frozenset(map(str, (OWL.Class, RDFS.Class)))
+_PROPERTY_KINDS = frozenset(
+    map(str, (OWL.ObjectProperty, OWL.DatatypeProperty, OWL.AnnotationProperty, RDF.Property))
+)
 
 DEFAULT_QUERY = f"""PREFIX iacai: <{PREFIXES["iacai"]}>
 PREFIX rdfs: <{PREFIXES["rdfs"]}>
@@ -131,11 +134,13 @@ def _completion_terms(request: Request) -> dict[str, list[str]]:
         classes: set[str] = set()
         properties: set[str] = set()
         for document in request.app.state.linked_data.vocabularies.values():
-            for subject, kind in document.graph.subject_objects(RDF.type):
-                if kind in (OWL.Class, RDFS.Class):
-                    classes.add(str(subject))
-                elif kind in _PROPERTY_KINDS:
-                    properties.add(str(subject))
+            for triple in document.triples:
+                if triple.predicate.value != str(RDF.type):
+                    continue
+                if triple.object.value in _CLASS_KINDS:
+                    classes.add(triple.subject.value)
+                elif triple.object.value in _PROPERTY_KINDS:
+                    properties.add(triple.subject.value)
         cached = {"classes": sorted(classes), "properties": sorted(properties)}
         request.app.state.completion_terms = cached
     return cached
