@@ -58,7 +58,7 @@ class InternalQueries:
             return []
         variables, triples = await self._answerer.terms(text, self._client)
         assert variables is None, f"{name} is not a CONSTRUCT query"
-        return sorted(set(triples), key=str)
+        return sorted({t for t in triples if isinstance(t, Triple)}, key=str)
 
     def _bound(self, name: str, bindings: Mapping[str, Binding]) -> str | None:
         """The query text with a VALUES block per parameter; None when a parameter has no value."""
