@@ -38,6 +38,9 @@ def service(shipped_dataset: Dataset, store: str) -> Iterator[RunningService]:
         max_rows=TEST_MAX_ROWS,
         query_workers=2,
         store=store,
+        # room for a runaway query to run until the (short) test timeout, which is what these
+        # tests stop it by; the memory limit has tests of its own (tests/reliability)
+        worker_memory=4096,
     )
     yield from serve_in_thread(settings, shipped_dataset)
 
