@@ -125,14 +125,15 @@ text written here nor parsed in the server, and bytes that the answer cache keep
 any answer. `read_terms` gives them back.
 """
 
-TermRows = tuple[tuple[str, ...] | None, list[tuple[Any, ...]] | list[Triple]]
+TermRows = tuple[tuple[str, ...], list[tuple[Any, ...]]] | tuple[None, list[Triple]]
 """A TERMS answer: the SELECT variables and one tuple of terms (None if unbound) per row, or
 None and the triples of a CONSTRUCT."""
 
 
 def read_terms(body: bytes) -> TermRows:
     """A TERMS answer as the worker wrote it."""
-    return pickle.loads(body)  # type: ignore[no-any-return]  # noqa: S301 (our own workers)
+    answer: TermRows = pickle.loads(body)  # noqa: S301 (our own workers)
+    return answer
 
 
 def serve(channel: socket.socket, setup: WorkerSetup) -> None:
@@ -155,9 +156,9 @@ def serve(channel: socket.socket, setup: WorkerSetup) -> None:
             job = wire.receive(channel)
         except EOFError:
             return
-        if job is None:
+        if not isinstance(job, QueryJob):  # None: the server says stop
             return
-        reply = execute(store, job, setup)  # type: ignore[arg-type]
+        reply = execute(store, job, setup)
         wire.send(channel, reply)
         if isinstance(reply, OutOfMemory):
             return

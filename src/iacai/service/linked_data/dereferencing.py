@@ -55,7 +55,7 @@ from iacai.service.linked_data.document_cache import DocumentCache
 from iacai.service.linked_data.dumps import Dumps
 from iacai.service.linked_data.vocabularies import VocabularyDocument, vocabulary_documents
 from iacai.service.pages import site
-from iacai.service.sparql.internal_queries import InternalQueries
+from iacai.service.sparql.internal_queries import asked_for
 from iacai.snapshot import Snapshot
 from iacai.stores.opening import memory_store
 
@@ -97,11 +97,8 @@ def attach(app: FastAPI, snapshot: Snapshot) -> None:
 
 
 def _state(request: Request) -> LinkedData:
-    return request.app.state.linked_data
-
-
-def _queries(request: Request) -> InternalQueries:
-    return request.app.state.queries.asked_by(request.app.state.clients.of(request))
+    linked_data: LinkedData = request.app.state.linked_data
+    return linked_data
 
 
 async def _known(value: bool) -> bool:
@@ -130,7 +127,7 @@ async def resource(request: Request, path: str, format: str | None = None) -> Re
         request,
         f"id/{path}",
         SOURCE_FORMATS if references.is_source(BASE + "id/" + path) else DOCUMENT_FORMATS,
-        exists=lambda stem: has_subject(_queries(request), BASE + stem),
+        exists=lambda stem: has_subject(asked_for(request), BASE + stem),
         render=lambda stem, chosen: _resource_document(request, BASE + stem, chosen),
     )
 
@@ -155,7 +152,7 @@ async def describe_any(request: Request, iri: str = "", format: str | None = Non
         term = NamedNode(iri)
     except ValueError:
         raise ProtocolError(400, f"Not an IRI: {iri!r}.") from None
-    if not await is_mentioned(_queries(request), term):
+    if not await is_mentioned(asked_for(request), term):
         raise NotFoundError(f"{iri} is not in the data served here.")
     formats = request.query_params.getlist("format")
     chosen = negotiate(formats, request.headers.get("accept"), DOCUMENT_FORMATS, iri)
@@ -313,7 +310,7 @@ async def _resource_document(request: Request, iri: str, chosen: Format) -> Resp
     """The data asked of the store on the loop; the page or document built in a thread."""
     if chosen.kind is Kind.REFERENCE:
         return await asyncio.to_thread(references.reference_document, request, iri, chosen)
-    description = await describe(_queries(request), iri)
+    description = await describe(asked_for(request), iri)
     return await asyncio.to_thread(_described_document, request, description, chosen)
 
 
@@ -334,7 +331,7 @@ def _described_document(request: Request, description: Description, chosen: Form
 
 async def _graph_document(request: Request, iri: str, chosen: Format) -> Response:
     """The graph's triples asked of the store on the loop; the document built in a thread."""
-    queries = _queries(request)
+    queries = asked_for(request)
     if chosen is HTML:
         description = await describe(queries, iri)
         return await asyncio.to_thread(

@@ -17,10 +17,11 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any, Final
 
-from pyoxigraph import NamedNode, RdfFormat, Triple, serialize
+from pyoxigraph import NamedNode, RdfFormat, Triple
 
 from iacai.jsonld_context import compact, expand_rdf
 from iacai.namespaces import CONTEXT_IRI, IACAI
+from iacai.rdf_bytes import rdf_bytes
 from iacai.service.sparql.internal_queries import InternalQueries
 
 _RDFS = "http://www.w3.org/2000/01/rdf-schema#"
@@ -139,14 +140,14 @@ def framed_jsonld(iri: str, triples: Iterable[Triple]) -> dict[str, Any]:
 
     The document refers to the context by its published IRI; the shipped copy is used here.
     """
-    expanded = expand_rdf(serialize(list(triples), format=RdfFormat.N_TRIPLES).decode("utf-8"))
+    expanded = expand_rdf(rdf_bytes(list(triples), RdfFormat.N_TRIPLES).decode("utf-8"))
     tree = _nested(iri, {node["@id"]: node for node in expanded})
     return compact(tree, CONTEXT_IRI)
 
 
 def compacted_jsonld(triples: Iterable[Triple]) -> dict[str, Any]:
     """Any set of triples (an ontology, a graph) as flat JSON-LD under the project's context."""
-    ntriples = serialize(list(triples), format=RdfFormat.N_TRIPLES).decode("utf-8")
+    ntriples = rdf_bytes(list(triples), RdfFormat.N_TRIPLES).decode("utf-8")
     return compact(expand_rdf(ntriples), CONTEXT_IRI)
 
 

@@ -16,7 +16,7 @@ from pyoxigraph import NamedNode
 
 from iacai.namespaces import ID
 from iacai.service.http.addresses import base_url, served_path
-from iacai.service.sparql.internal_queries import InternalQueries
+from iacai.service.sparql.internal_queries import InternalQueries, asked_for
 
 router = APIRouter(include_in_schema=False)
 
@@ -46,7 +46,7 @@ async def sitemap(request: Request) -> Response:
         *(f"{served_path(iri)}.html" for iri in vocabularies),
         "/context.html",
         *(f"{served_path(name)}.html" for name in linked_data.graph_names if served_path(name)),
-        *(f"{path}.html" for path in await resource_paths(_queries(request))),
+        *(f"{path}.html" for path in await resource_paths(asked_for(request))),
     ]
     paths = list(dict.fromkeys(paths))  # a named graph may be a vocabulary too: once each
     lastmod = f"<lastmod>{modified.isoformat()}</lastmod>"
@@ -57,10 +57,6 @@ async def sitemap(request: Request) -> Response:
         f"{entries}</urlset>\n"
     )
     return Response(body, media_type="application/xml; charset=utf-8")
-
-
-def _queries(request: Request) -> InternalQueries:
-    return request.app.state.queries.asked_by(request.app.state.clients.of(request))
 
 
 async def resource_paths(queries: InternalQueries) -> tuple[str, ...]:

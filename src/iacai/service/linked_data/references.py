@@ -152,4 +152,5 @@ def _style(request: Request) -> str:
 
 
 def _references(request: Request) -> References:
-    return request.app.state.linked_data.references
+    references: References = request.app.state.linked_data.references
+    return references

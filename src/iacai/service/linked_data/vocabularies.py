@@ -19,7 +19,7 @@ from pyoxigraph import RdfFormat, Triple, parse
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.collection import Collection
 from rdflib.namespace import DCTERMS, OWL, RDF, RDFS, SH, SKOS, VANN
-from rdflib.term import Node
+from rdflib.term import Identifier, Node
 
 from iacai import resources
 from iacai.dataset import parse_file
@@ -135,7 +135,7 @@ def _document(
     rows = [
         ("IRI", [Link(str(iri), _href(iri, labels), str(iri))]),
         *(
-            (name, [_link(value, labels) for value in sorted(graph.objects(iri, predicate))])
+            (name, [_link(value, labels) for value in _sorted(graph.objects(iri, predicate))])
             for name, predicate in _METADATA
             if (iri, predicate, None) in graph
         ),
@@ -220,7 +220,7 @@ def _term_sections(graph: Graph, labels: Graph) -> list[Section]:
 def _profile_pointers(profile: Graph, labels: Graph) -> Section:
     """On the core's page, an anchor for each essay-profile term (the two share a namespace, so
     `/ontology#InTextCitation` is where a hash IRI lands), pointing to its entry in the profile."""
-    terms = sorted(s for s in profile.subjects(RDFS.isDefinedBy, None) if s in IACAI)
+    terms = [s for s in _sorted(profile.subjects(RDFS.isDefinedBy, None)) if s in IACAI]
     entries = [
         Entry(
             anchor=str(term)[len(str(IACAI)) :],
@@ -240,8 +240,8 @@ def _term_entry(term: URIRef, graph: Graph, labels: Graph) -> Entry:
         values = sorted(graph.objects(term, predicate), key=str)
         if values:
             rows.append((name, [_link(value, labels) for value in values]))
-    in_domain = sorted(labels.subjects(RDFS.domain, term))
-    in_range = sorted(labels.subjects(RDFS.range, term))
+    in_domain = _sorted(labels.subjects(RDFS.domain, term))
+    in_range = _sorted(labels.subjects(RDFS.range, term))
     if in_domain:
         rows.append(("In the domain of", [_link(p, labels) for p in in_domain]))
     if in_range:
@@ -309,6 +309,11 @@ def _values_text(graph: Graph, value: Node) -> Iterable[Link]:
             yield Link(f"[{inner}]", None)
         else:
             yield Link(compact(member), None)
+
+
+def _sorted(nodes: Iterable[Node]) -> list[Identifier]:
+    """A graph's nodes in rdflib's order of terms (every node of a parsed graph is a term)."""
+    return sorted(node for node in nodes if isinstance(node, Identifier))
 
 
 def _label(term: Node, labels: Graph) -> str:

@@ -19,6 +19,7 @@ from pyoxigraph import NamedNode
 from iacai.namespaces import IACAI
 from iacai.service.http.addresses import page_path
 from iacai.service.pages.query_pages import templates
+from iacai.service.sparql.internal_queries import asked_for
 
 router = APIRouter(include_in_schema=False)
 
@@ -86,7 +87,7 @@ for _kind in KINDS:  # one route per kind: /id/{anything}/ stays the linked-data
 
 async def resources_of(request: Request, class_iri: str) -> list[dict[str, Any]]:
     """Every resource of a class, with its label, order and grouping (one row each)."""
-    queries = request.app.state.queries.asked_by(request.app.state.clients.of(request))
+    queries = asked_for(request)
     rows = await queries.select("index-of-kind", **{"class": NamedNode(class_iri)})
     return [{name: term.value for name, term in row.items() if term is not None} for row in rows]
 

@@ -35,7 +35,7 @@ from iacai.service.linked_data.descriptions import (
 from iacai.service.linked_data.vocabularies import VocabularyDocument
 from iacai.service.pages.matrix import table_3
 from iacai.service.pages.query_pages import PAGE_HEADERS, templates
-from iacai.service.sparql.internal_queries import InternalQueries, Solution
+from iacai.service.sparql.internal_queries import InternalQueries, Solution, asked_for
 from iacai.service.sparql.service_description import (
     LICENSE,
     TITLE,
@@ -75,10 +75,6 @@ class Row:
         return served_path(self.iri) or self.iri
 
 
-def _queries(request: Request) -> InternalQueries:
-    return request.app.state.queries.asked_by(request.app.state.clients.of(request))
-
-
 def _page(request: Request, name: str, context: dict[str, Any]) -> HTMLResponse:
     return templates.TemplateResponse(request, name, context, headers=PAGE_HEADERS)
 
@@ -86,7 +82,7 @@ def _page(request: Request, name: str, context: dict[str, Any]) -> HTMLResponse:
 @router.get("/", response_class=HTMLResponse)
 async def home(request: Request) -> HTMLResponse:
     """What the knowledge graph is, the essay it encodes, counts, entry points, how to query."""
-    queries = _queries(request)
+    queries = asked_for(request)
     essay = NamedNode(ESSAY_IRI)
     describer: Describer = request.app.state.describer
     # one after another: the pool runs one long query per client at a time (fair scheduling)
@@ -160,14 +156,14 @@ def _graph_metadata(graph: NamedNode, rows: list[Solution]) -> dict[str, str]:
 @router.get("/matrix", response_class=HTMLResponse)
 async def matrix_page(request: Request) -> HTMLResponse:
     """Table 3 as a matrix: challenges as rows, benefits as columns, grouped by category."""
-    matrix = await table_3(_queries(request))
+    matrix = await table_3(asked_for(request))
     return _page(request, "matrix.html", {"matrix": matrix, "href": page_path})
 
 
 @router.get("/matrix.svg")
 async def matrix_svg(request: Request) -> Response:
     """The same matrix as an SVG picture; its marks link (absolutely) to challenge and benefit."""
-    matrix = await table_3(_queries(request))
+    matrix = await table_3(asked_for(request))
     root = base_url(request)
     response = templates.TemplateResponse(
         request,
@@ -182,7 +178,7 @@ async def matrix_svg(request: Request) -> Response:
 @router.get("/citation-integrity", response_class=HTMLResponse)
 async def citation_integrity(request: Request) -> HTMLResponse:
     """In-text citations that resolve to no reference or to several, and the claims on them."""
-    queries = _queries(request)
+    queries = asked_for(request)
     found = await queries.select("unresolved-citations")
     linked = {row["place"] for row in found if row["place"] is not None} | {
         NamedNode(iri)
@@ -222,7 +218,11 @@ def resource_page(
     root = NamedNode(iri)
     own = [t for t in triples if t.subject == root]
     incoming = [t for t in triples if t.object == root and t.subject != root]
-    types = [_link_value(labels, t.object) for t in own if t.predicate == RDF_TYPE]
+    types = [
+        _link_value(labels, t.object)
+        for t in own
+        if t.predicate == RDF_TYPE and isinstance(t.object, NamedNode)
+    ]
     context = {
         "iri": iri,
         "title": description.title or compact(iri),

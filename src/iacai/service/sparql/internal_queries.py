@@ -15,6 +15,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+from fastapi import Request
 from pyoxigraph import NamedNode, Triple
 
 from iacai import query_lexer, resources
@@ -27,6 +28,12 @@ Solution = dict[str, Any]
 
 Binding = NamedNode | Iterable[NamedNode]
 """A parameter's value: one IRI, or several (the query then answers for each)."""
+
+
+def asked_for(request: Request) -> InternalQueries:
+    """The internal queries, asked on behalf of the client that made this request."""
+    queries: InternalQueries = request.app.state.queries
+    return queries.asked_by(request.app.state.clients.of(request))
 
 
 class InternalQueries:
@@ -47,8 +54,9 @@ class InternalQueries:
         text = self._bound(name, bindings)
         if text is None:
             return []
-        variables, rows = await self._answerer.terms(text, self._client)
-        assert variables is not None, f"{name} is not a SELECT query"
+        answer = await self._answerer.terms(text, self._client)
+        assert answer[0] is not None, f"{name} is not a SELECT query"
+        variables, rows = answer
         return [dict(zip(variables, row, strict=True)) for row in rows]
 
     async def construct(self, name: str, **bindings: Binding) -> list[Triple]:
@@ -56,9 +64,9 @@ class InternalQueries:
         text = self._bound(name, bindings)
         if text is None:
             return []
-        variables, triples = await self._answerer.terms(text, self._client)
-        assert variables is None, f"{name} is not a CONSTRUCT query"
-        return sorted({t for t in triples if isinstance(t, Triple)}, key=str)
+        answer = await self._answerer.terms(text, self._client)
+        assert answer[0] is None, f"{name} is not a CONSTRUCT query"
+        return sorted(set(answer[1]), key=str)
 
     def _bound(self, name: str, bindings: Mapping[str, Binding]) -> str | None:
         """The query text with a VALUES block per parameter; None when a parameter has no value."""
