@@ -39,19 +39,16 @@ PAGE_TYPES = {
     "named-query-answer": "/queries/benefits-for-challenge?challenge=bias",
     "search": "/search?q=bias",
     "not-found": "/id/challenge/no-such-challenge",
-    "api-docs": "/docs",
     "void": "/.well-known/void",
     "describe": "/describe?iri=http%3A%2F%2Fwww.wikidata.org%2Fentity%2FQ334",
 }
-SWAGGER_UI_OWN = {"nested-interactive", "heading-order"}
-"""What axe finds in Swagger UI's own markup (a button holding its controls, its tag headings),
-which no page around it can change: left to Swagger UI, and only on /docs."""
+
 
 
 def _open(browser: Any, url: str, width: int) -> None:
     browser.set_window_size(width, 900)
     browser.get(url)
-    rendered = {"/sparql": ".yasqe .CodeMirror", "/docs": ".opblock"}  # built after load
+    rendered = {"/sparql": ".yasqe .CodeMirror"}  # built after load
     path = url.split("://", 1)[1].split("/", 1)[1].split("?")[0]
     if f"/{path}" in rendered and "editor=plain" not in url:
         browser.implicitly_wait(20)
@@ -97,10 +94,7 @@ def test_page_fits_the_width_and_axe_finds_nothing(
         "return [document.documentElement.scrollWidth, window.innerWidth];"
     )
     assert scroll_width <= inner_width, (page, WIDTHS[width], _wider_than_the_window(browser))
-    found = _axe_violations(browser)
-    if page == "api-docs":
-        found = [(rule, targets) for rule, targets in found if rule not in SWAGGER_UI_OWN]
-    assert found == []
+    assert _axe_violations(browser) == []
 
 
 def test_the_svg_matrix_names_its_categories_and_clips_no_label(

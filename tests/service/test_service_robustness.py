@@ -45,12 +45,20 @@ def wait_until_all_idle(http: httpx.Client, workers: int) -> None:
         assert time.monotonic() < deadline, "a killed worker was not replaced"
 
 
+RUNAWAY_CLIENTS = {CROSS_PRODUCT: "127.0.0.21", CROSS_PRODUCT_ROWS: "127.0.0.22"}
+
+
 @pytest.mark.parametrize("runaway", [CROSS_PRODUCT, CROSS_PRODUCT_ROWS])
 def test_timeout_stops_a_runaway_query_while_others_are_answered(
     service: RunningService, runaway: str
 ) -> None:
     timeout = service.settings.query_timeout
-    with service.client() as http, ThreadPoolExecutor(max_workers=1) as background:
+    # a client address of its own: earlier tests' long queries must not count against it
+    runaway_client = httpx.HTTPTransport(local_address=RUNAWAY_CLIENTS[runaway])
+    with (
+        service.client(transport=runaway_client) as http,
+        ThreadPoolExecutor(max_workers=1) as background,
+    ):
         wait_until_all_idle(http, service.settings.query_workers)
         replaced_before = http.get("/healthz").json()["query_workers_replaced"]
         started = time.monotonic()
