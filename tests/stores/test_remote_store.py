@@ -18,11 +18,13 @@ from rdflib import Dataset
 from iacai.service.settings import Settings
 from iacai.snapshot import snapshot_of
 from iacai.stores.loading import triples_by_graph
+from iacai.stores.remote import RemoteStore, RemoteStoreError
 from store_backends import VIRTUOSO_CREDENTIALS, Virtuoso
 
 COUNT_CHALLENGES = (
     "SELECT (COUNT(*) AS ?n) WHERE { ?c a <https://w3id.org/iacai/ontology#Challenge> }"
 )
+CROSS_PRODUCT = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l }"
 
 
 def counts_printed(loaded: subprocess.CompletedProcess[str]) -> dict[str, int]:
@@ -84,7 +86,7 @@ def test_serve_refuses_a_store_that_does_not_hold_the_graph(tmp_path_factory) ->
 @pytest.fixture(scope="module")
 def remote_service(shipped_dataset: Dataset, virtuoso: Virtuoso) -> Iterator[RunningService]:
     settings = Settings(port=free_port(), query_workers=1, store=virtuoso.sparql_url,
-                        query_timeout=2.0, cache_entries=0)
+                        cache_entries=0)  # the default timeout: a just-started store is slow
     yield from serve_in_thread(settings, shipped_dataset)
 
 
@@ -251,3 +253,18 @@ def test_pages_read_the_same_from_virtuoso_as_from_memory(
         assert page.status_code == 200, page.text
         pages.append(page.text.replace(service.url, "SERVICE"))
     assert pages[0] == pages[1]
+
+
+def test_the_store_is_told_to_stop_and_an_incomplete_answer_is_not_passed_on(
+    virtuoso: Virtuoso, shipped_dataset: Dataset
+) -> None:
+    """Virtuoso stops a query at the `timeout` it is sent and marks the answer incomplete."""
+    graphs = [str(graph.identifier) for graph in shipped_dataset.graphs() if len(graph)]
+    store = RemoteStore(virtuoso.sparql_url, graphs, timeout=30.0, store_timeout=0.5)
+    started = time.monotonic()
+    with pytest.raises(RemoteStoreError) as refused:
+        store.query(CROSS_PRODUCT, use_default_graph_as_union=True)
+    store.close()
+    assert refused.value.status == 504
+    assert "incomplete answer" in refused.value.message
+    assert time.monotonic() - started < 10  # stopped by the store, far before the 30 s wait

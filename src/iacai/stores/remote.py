@@ -46,6 +46,12 @@ PASSWORD_VARIABLE = "IACAI_REMOTE_PASSWORD"  # noqa: S105 (the variable's name, 
 RESULTS_XML = "application/sparql-results+xml"
 N_TRIPLES = "application/n-triples"
 CONNECT_TIMEOUT = 5.0
+STORE_GRACE = 1.0
+"""Seconds past the service's own timeout at which the store is asked to stop the query itself:
+the service gives up first (and replaces the worker); the store then frees its CPU soon after,
+instead of running an abandoned query to its own limit (Virtuoso's default is minutes)."""
+PARTIAL_ANSWER_STATE = "S1TAT"
+"""Virtuoso's `X-SQL-State` when a query stopped at its timeout and the answer is incomplete."""
 _BNODE = re.compile(rb"<bnode>([^<]*)</bnode>")
 
 
@@ -99,10 +105,20 @@ def credentials(environment: Mapping[str, str] | None = None) -> httpx.Auth | No
 class RemoteStore:
     """The query side of a SPARQL 1.1 endpoint, with pyoxigraph's `Store.query` signature."""
 
-    def __init__(self, url: str, graph_names: Sequence[str], timeout: float) -> None:
+    def __init__(
+        self,
+        url: str,
+        graph_names: Sequence[str],
+        timeout: float,
+        store_timeout: float | None = None,
+    ) -> None:
+        """`timeout`: how long to wait for the store; `store_timeout`: when the store is asked to
+        stop the query itself (by default STORE_GRACE after the service stops waiting)."""
         self.url = url
         self._graph_names = tuple(graph_names)
         self._parser = Store()
+        stop_after = timeout + STORE_GRACE if store_timeout is None else store_timeout
+        self._store_timeout = str(round(stop_after * 1000))
         self._http = httpx.Client(
             auth=credentials(),
             timeout=httpx.Timeout(timeout, connect=min(timeout, CONNECT_TIMEOUT)),
@@ -177,6 +193,9 @@ class RemoteStore:
         return dataset
 
     def _post(self, form: dict[str, Any], accept: str) -> bytes:
+        """The store's answer; `timeout` (milliseconds, as Virtuoso and Stardog read it; a store
+        reading seconds waits longer, others ignore it) makes the store stop an abandoned query."""
+        form = {**form, "timeout": self._store_timeout}
         try:
             response = self._http.post(self.url, data=form, headers={"Accept": accept})
         except httpx.TimeoutException:
@@ -192,6 +211,12 @@ class RemoteStore:
             raise RemoteStoreError(
                 502,
                 f"The SPARQL store at {self.url} answered {response.status_code}: {detail}",
+            )
+        if response.headers.get("x-sql-state") == PARTIAL_ANSWER_STATE:
+            raise RemoteStoreError(
+                504,
+                f"Query timeout reached: the SPARQL store at {self.url} stopped the query at its "
+                "timeout and sent an incomplete answer, which is not passed on.",
             )
         return response.content
 
