@@ -55,6 +55,7 @@ from iacai.service.linked_data.document_cache import DocumentCache
 from iacai.service.linked_data.dumps import Dumps
 from iacai.service.linked_data.vocabularies import VocabularyDocument, vocabulary_documents
 from iacai.service.pages import site
+from iacai.service.pages.answers import page_answers
 from iacai.service.sparql.internal_queries import asked_for
 from iacai.snapshot import Snapshot
 from iacai.stores.opening import memory_store
@@ -310,16 +311,23 @@ async def _resource_document(request: Request, iri: str, chosen: Format) -> Resp
     """The data asked of the store on the loop; the page or document built in a thread."""
     if chosen.kind is Kind.REFERENCE:
         return await asyncio.to_thread(references.reference_document, request, iri, chosen)
-    description = await describe(asked_for(request), iri)
+    queries = asked_for(request)
+    description = await describe(queries, iri)
+    if chosen is HTML:
+        answered = await page_answers(queries, iri, description.name)
+        return await asyncio.to_thread(
+            site.resource_page,
+            request,
+            description,
+            answered,
+            _alternates(iri),
+            references.page_markup(request, iri),
+        )
     return await asyncio.to_thread(_described_document, request, description, chosen)
 
 
 def _described_document(request: Request, description: Description, chosen: Format) -> Response:
     iri = description.iri
-    if chosen is HTML:
-        return site.resource_page(
-            request, description, _alternates(iri), references.page_markup(request, iri)
-        )
 
     def build() -> bytes:
         if chosen.name == "jsonld":
@@ -334,8 +342,9 @@ async def _graph_document(request: Request, iri: str, chosen: Format) -> Respons
     queries = asked_for(request)
     if chosen is HTML:
         description = await describe(queries, iri)
+        answered = await page_answers(queries, iri, description.name)
         return await asyncio.to_thread(
-            site.resource_page, request, description, _alternates(iri)
+            site.resource_page, request, description, answered, _alternates(iri)
         )
     triples = await graph_triples(queries, iri)
 

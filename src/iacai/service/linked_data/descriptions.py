@@ -23,6 +23,7 @@ from iacai.jsonld_context import compact, expand_rdf
 from iacai.namespaces import CONTEXT_IRI, IACAI
 from iacai.rdf_bytes import rdf_bytes
 from iacai.service.sparql.internal_queries import InternalQueries
+from iacai.terms import compact as compact_iri
 
 _RDFS = "http://www.w3.org/2000/01/rdf-schema#"
 _RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
@@ -63,6 +64,11 @@ class Description:
     @property
     def title(self) -> str | None:
         return self.labels.get(self.iri)
+
+    @property
+    def name(self) -> str:
+        """What a page calls the resource: its label, or its compact IRI when it has none."""
+        return self.title or compact_iri(self.iri)
 
 
 async def has_subject(queries: InternalQueries, iri: str) -> bool:

@@ -33,6 +33,7 @@ from iacai.service.linked_data.descriptions import (
     labels_of,
 )
 from iacai.service.linked_data.vocabularies import VocabularyDocument
+from iacai.service.pages.answers import Answers
 from iacai.service.pages.matrix import table_3
 from iacai.service.pages.query_pages import PAGE_HEADERS, templates
 from iacai.service.sparql.internal_queries import InternalQueries, Solution, asked_for
@@ -60,6 +61,7 @@ class Value:
     href: str | None = None
     note: str = ""
     items: list[Value] = field(default_factory=list)
+    iri: str = ""
 
 
 @dataclass(frozen=True)
@@ -206,36 +208,55 @@ async def citation_integrity(request: Request) -> HTMLResponse:
 def resource_page(
     request: Request,
     description: Description,
+    answers: Answers,
     alternates: list[dict[str, Any]],
     citation: dict[str, Any] | None = None,
 ) -> HTMLResponse:
-    """A resource's page: its types, its properties, what links to it, and its JSON-LD.
+    """A resource's page: its answers in plain words, then every statement, and its JSON-LD.
 
+    The raw statements leave out what restates one of the resource's own links (an inverse)
+    and show membership of a list (an author list) as the list's holder, not as `rdf:first`.
     A source's page also carries `citation` (its `citation_*` meta tags and COinS) for the
     browser connectors of reference managers.
     """
     iri, triples, labels = description.iri, description.triples, description.labels
     root = NamedNode(iri)
     own = [t for t in triples if t.subject == root]
-    incoming = [t for t in triples if t.object == root and t.subject != root]
+    incoming = [
+        t for t in triples if t.object == root and t.subject != root and _raw(t, answers)
+    ]
     types = [
         _link_value(labels, t.object)
         for t in own
         if t.predicate == RDF_TYPE and isinstance(t.object, NamedNode)
     ]
+    held_in = [
+        Row(f"in the {label} of", "", [Value(holder.text, holder.href)])
+        for label, holder in answers.in_lists
+    ]
     context = {
         "iri": iri,
-        "title": description.title or compact(iri),
+        "title": description.name,
+        "answers": answers,
         "types": sorted(types, key=lambda v: v.text),
         "properties": _rows(
             description, [(t.predicate, t.object) for t in own if t.predicate != RDF_TYPE]
         ),
-        "incoming": _rows(description, [(t.predicate, t.subject) for t in incoming]),
+        "incoming": _rows(description, [(t.predicate, t.subject) for t in incoming]) + held_in,
         "alternates": alternates,
         "jsonld": framed_jsonld(iri, triples),
         "citation": citation,
     }
     return _page(request, "resource.html", context)
+
+
+def _raw(incoming: Triple, answers: Answers) -> bool:
+    """Whether an incoming link is worth a raw row: not the inverse of one of the resource's own
+    links, not a node of a list that holds it (its holder is shown instead)."""
+    subject = incoming.subject
+    if isinstance(subject, NamedNode):
+        return (incoming.predicate.value, subject.value) not in answers.repeated
+    return incoming.predicate != _RDF_FIRST
 
 
 def vocabulary_page(
@@ -299,11 +320,27 @@ def _rows(description: Description, pairs: list[tuple[Any, Any]]) -> list[Row]:
         Row(
             description.labels.get(predicate) or compact(predicate),
             predicate,
-            sorted((_value(description, v) for v in values), key=lambda v: v.text.lower()),
+            _told_apart(
+                sorted((_value(description, v) for v in values), key=lambda v: v.text.lower())
+            ),
         )
         for predicate, values in by_predicate.items()
     ]
     return sorted(rows, key=lambda r: r.label.lower())
+
+
+def _told_apart(values: list[Value]) -> list[Value]:
+    """Links that read alike but lead apart (six citations "Ben Rjab et al., 2023") each noted
+    with their compact IRI, so a reader can tell which is which."""
+    targets: dict[str, set[str | None]] = {}
+    for value in values:
+        targets.setdefault(value.text, set()).add(value.href)
+    return [
+        Value(v.text, v.href, compact(v.iri), v.items, v.iri)
+        if v.iri and len(targets[v.text]) > 1
+        else v
+        for v in values
+    ]
 
 
 def _value(description: Description, term: Any) -> Value:
@@ -318,7 +355,7 @@ def _value(description: Description, term: Any) -> Value:
 
 def _link_value(labels: Mapping[str, str], term: NamedNode) -> Value:
     iri = term.value
-    return Value(labels.get(iri) or compact(iri), page_path(iri))
+    return Value(labels.get(iri) or compact(iri), page_path(iri), iri=iri)
 
 
 def _links(labels: Mapping[str, str], iris: Literal | None) -> list[Value]:
