@@ -11,6 +11,7 @@ from second_review import REPOSITORY, REVIEW
 from iacai.dataset import load_data
 
 sys.path.insert(0, str(REPOSITORY / "tests" / "reliability"))  # service_process, test_security
+sys.path.insert(0, str(REPOSITORY / "tests" / "pages"))  # answer_sections
 
 
 @pytest.fixture(scope="session")

@@ -14,7 +14,9 @@ from pathlib import Path
 from urllib.parse import quote
 
 import pytest
+from answer_sections import answer_rows, heading, parsed, summary
 from second_review import (
+    CATEGORY,
     CHALLENGE,
     ESSAY_COUNTS,
     NAMED_QUERY_ROWS,
@@ -195,3 +197,27 @@ def test_the_review_s_iris_dereference_through_the_describe_page(
         assert http.get("/describe").status_code == 400
         own = http.get("/describe", params={"iri": f"{GRAPH}file/my-review"})
         assert own.status_code == 303 and own.headers["location"] == "/graph/file/my-review"
+
+
+def test_the_review_s_pages_answer_as_the_essay_s_do(review_alone: ServiceProcess) -> None:
+    """A challenge's benefits with category and source, a category's members: by the
+    ontology's properties, so the answers need nothing of the essay (no order, no reference
+    list: members by label, and no standing claimed for a source)."""
+    with review_alone.client() as http:
+        challenge, category = (
+            parsed(http.get("/describe", params={"iri": str(iri)},
+                            headers={"Accept": "text/html"}).text)
+            for iri in (CHALLENGE, CATEGORY)
+        )
+    assert summary(challenge) == {
+        "Kind": "Challenge", "Category": "Clinical risk", "Source": "Okafor (2021)",
+    }
+    assert answer_rows(challenge, "addressed-by") == [
+        ["A second reader for scans", "Care quality", "Lindqvist and Baptiste (2022)"],
+        ["Earlier detection", "Care quality", "Okafor (2021)"],
+    ]
+    assert heading(category, "member") == "Members of Clinical risk (2)"
+    assert answer_rows(category, "member") == [
+        ["Automation bias", "Lindqvist and Baptiste (2022)"],
+        ["Diagnostic error", "Okafor (2021)"],
+    ]
