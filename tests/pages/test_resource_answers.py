@@ -125,3 +125,10 @@ def test_the_raw_statements_repeat_nothing_and_show_no_list_machinery(
     statements = " ".join(" ".join(person.itertext()).split())
     assert "rdf:first" not in statements
     assert "in the bibo:authorList of Misra et al. (2023b)" in statements
+
+
+def test_a_citation_page_says_what_it_cites_where_and_for_what(client: httpx.Client) -> None:
+    document = parsed(_page(client, "/id/citation/085"))
+    said = summary(document)
+    assert said["Cites"] == f"Gupta et al., 2023 {MISSING}"
+    assert (said["Where"], said["Backs"]) == ("Table 1", "Bias")

@@ -35,8 +35,15 @@ _RESOLUTION_STANDING: Final = {"Resolved": "listed", "Unresolved": "unlisted",
                                "Ambiguous": "ambiguous"}
 """A citation's iacai:resolutionStatus (its local name) as the standing of what it cites."""
 
-_CLAIM_RELATIONS: Final = ("addressed-by", "addresses", "member", "row", "supports")
-"""The relations of `answer-related.rq` whose items are listed with category and sources."""
+_SECTIONS: Final = {
+    "addressed-by": ("Benefits that address {title}", "Benefit", False, True),
+    "addresses": ("Challenges addressed by {title}", "Challenge", False, True),
+    "member": ("Members of {title}", "Member", False, False),
+    "row": ("Rows of {title}", "Row", False, True),
+    "supports": ("What {title} supports", "Supported", True, True),
+}
+"""The relations of `answer-related.rq` whose items a page lists with category and sources, in
+the order a reader asks them: heading, first column, whether to show kind and category."""
 
 
 @dataclass(frozen=True)
@@ -101,6 +108,7 @@ class CitationPlace:
     link: Link
     place: Link | None
     backs: tuple[Link, ...]
+    cites: tuple[Link, ...]
     standing: str
     among: str = ""
     """Which of several citations at the same place backing the same thing ("1st of 2")."""
@@ -117,6 +125,9 @@ class Answers:
     own: Claim | None = None
     sections: list[Section] = field(default_factory=list)
     citations: list[CitationPlace] = field(default_factory=list)
+    """Where the resource (a source) is cited."""
+    itself: CitationPlace | None = None
+    """The resource, when it is an in-text citation."""
     issues: list[Link] = field(default_factory=list)
     repeated: frozenset[tuple[str, str]] = frozenset()
     """(property, subject) of incoming links that restate one of the resource's own links."""
@@ -128,22 +139,24 @@ async def page_answers(queries: InternalQueries, iri: str, title: str) -> Answer
     """What the page of `iri` (titled `title`) answers, asked in four queries one after another."""
     resource = NamedNode(iri)
     related = await queries.select("answer-related", resource=resource)
-    items = {row["item"] for row in related if row["relation"].value in _CLAIM_RELATIONS}
+    items = {row["item"] for row in related if row["relation"].value in _SECTIONS}
     claim_rows = await queries.select(
         "answer-claims", claim=[term for term in {resource, *items} if isinstance(term, NamedNode)]
     )
-    citation_rows = await queries.select("answer-citations", source=resource)
+    citation_rows = await queries.select("answer-citations", resource=resource)
     labels = await labels_of(queries, _named(related, claim_rows, citation_rows))
     claims = _claims(claim_rows, labels)
     by_relation: dict[str, list[Claim]] = {}
     for row in related:
         relation = row["relation"].value
-        if relation in _CLAIM_RELATIONS and row["item"].value in claims:
+        if relation in _SECTIONS and row["item"].value in claims:
             by_relation.setdefault(relation, []).append(claims[row["item"].value])
+    itself = [row for row in citation_rows if row["citation"] == resource]
     return Answers(
         own=claims.get(iri),
         sections=_sections(by_relation, title),
-        citations=_citations(citation_rows, labels),
+        citations=_citations([row for row in citation_rows if row["citation"] != resource], labels),
+        itself=_citation_place(itself, labels) if itself else None,
         issues=sorted(
             {_link(labels, row["item"]) for row in related if row["relation"].value == "issue"},
             key=lambda link: link.text.lower(),
@@ -196,15 +209,9 @@ def _claims(rows: list[Solution], labels: Mapping[str, str]) -> dict[str, Claim]
 def _sections(by_relation: Mapping[str, list[Claim]], title: str) -> list[Section]:
     """The answers in the order a reader asks them, each listing its resources in table order
     (by label where the data gives no order, and then the heading does not claim one)."""
-    headings = {
-        "addressed-by": (f"Benefits that address {title}", "Benefit", False, True),
-        "addresses": (f"Challenges addressed by {title}", "Challenge", False, True),
-        "member": (f"Members of {title}", "Member", False, False),
-        "row": (f"Rows of {title}", "Row", False, True),
-        "supports": (f"What {title} supports", "Supported", True, True),
-    }
     sections = []
-    for relation, (heading, column, show_kind, show_category) in headings.items():
+    for relation, (wording, column, show_kind, show_category) in _SECTIONS.items():
+        heading = wording.format(title=title)
         claims = sorted(set(by_relation.get(relation, [])), key=lambda claim: claim.rank)
         if relation == "supports":
             claims.sort(key=lambda claim: claim.kind)
@@ -229,15 +236,15 @@ def _citations(rows: list[Solution], labels: Mapping[str, str]) -> list[Citation
 
 
 def _citation_place(own: list[Solution], labels: Mapping[str, str]) -> CitationPlace:
-    """One citation from its rows of `answer-citations.rq` (a row per thing it backs)."""
+    """One citation from its rows of `answer-citations.rq` (a row per work and thing it backs)."""
     first = own[0]
     text = first["text"].value if first["text"] is not None else None
     resolution = first["resolution"].value.rpartition("#")[2] if first["resolution"] else ""
-    backs = {_link(labels, row["backs"]) for row in own if row["backs"] is not None}
     return CitationPlace(
         link=Link(text or _label(labels, first["citation"]), page_path(first["citation"].value)),
         place=_link(labels, first["place"]) if first["place"] is not None else None,
-        backs=tuple(sorted(backs, key=lambda backed: backed.text.lower())),
+        backs=_links(labels, (row["backs"] for row in own)),
+        cites=_links(labels, (row["cited"] for row in own)),
         standing=_RESOLUTION_STANDING.get(resolution, ""),
     )
 
@@ -259,6 +266,12 @@ def _numbered_alike(places: list[CitationPlace]) -> list[CitationPlace]:
 def _ordinal(number: int) -> str:
     teens = 10 <= number % 100 <= 20
     return f"{number}{'th' if teens else {1: 'st', 2: 'nd', 3: 'rd'}.get(number % 10, 'th')}"
+
+
+def _links(labels: Mapping[str, str], terms: Iterable[Any]) -> tuple[Link, ...]:
+    """Each bound term once, as links in the order of their text."""
+    links = {_link(labels, term) for term in terms if term is not None}
+    return tuple(sorted(links, key=lambda link: link.text.lower()))
 
 
 def _link(labels: Mapping[str, str], term: Any) -> Link:
