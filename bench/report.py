@@ -115,11 +115,16 @@ def _distinct(scale: ScaleResults) -> list[str]:
 def _memory(scale: ScaleResults) -> list[str]:
     if not scale.memory:
         return []
-    lines = ["### Resident memory (MiB)", "",
+    lines = ["### Memory (MiB)", "",
              "The server's processes together (query workers too): at rest once it answers, and "
-             "the most sampled (every 50 ms) while it was driven.", "",
-             "| server | at rest | under load |", "| --- | ---: | ---: |"]
-    lines += [f"| {server} | {rest / MIB:,.0f} | {peak / MIB:,.0f} |"
+             "the most sampled (every 50 ms) while it was driven. *Resident* sums each process's "
+             "resident set, so a page its processes share counts once per process; "
+             "*proportional* sums their PSS, each shared page split among its sharers, so every "
+             "page counts once: what the server takes from the machine's memory.", "",
+             "| server | resident at rest | proportional at rest | resident under load | "
+             "proportional under load |", "| --- | ---: | ---: | ---: | ---: |"]
+    lines += [f"| {server} | {rest.resident / MIB:,.0f} | {rest.proportional / MIB:,.0f} | "
+              f"{peak.resident / MIB:,.0f} | {peak.proportional / MIB:,.0f} |"
               for server, (rest, peak) in scale.memory.items()]
     return [*lines, ""]
 

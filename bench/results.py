@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 
 from bench.agreement import Mismatch
 from bench.engine import EngineTiming
+from bench.peers.process import Footprint
 
 
 def percentile(values: Sequence[float], fraction: float) -> float:
@@ -88,9 +89,9 @@ class ScaleResults:
     notes: list[str] = field(default_factory=list)
     distinct: list[str] = field(default_factory=list)
     """The distinct-text workloads among `queries` (every request a new text)."""
-    memory: dict[str, tuple[int, int]] = field(default_factory=dict)
-    """Each server's resident bytes (with its children) at rest after starting, and the most
-    sampled while it was under load."""
+    memory: dict[str, tuple[Footprint, Footprint]] = field(default_factory=dict)
+    """Each server's memory (with its children) at rest after starting, and the most sampled
+    while it was under load (each way: the most resident, the most proportional)."""
 
     @property
     def repeated(self) -> list[str]:

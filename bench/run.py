@@ -32,7 +32,7 @@ from bench import agreement, engine, report
 from bench.load import LoadJob, drive
 from bench.mix import MixQuery, distinct_workloads, query_mix
 from bench.peers import ENGINES, PEERS
-from bench.peers.process import Server, ServerStartError
+from bench.peers.process import Footprint, Server, ServerStartError
 from bench.results import Cell, RunResults, ScaleResults
 from bench.scale import write_dump
 
@@ -131,7 +131,7 @@ def _run_scale(
             continue
         try:
             scale.servers.append(name)
-            at_rest, peak = server.resident_bytes(), _PeakSampler(server)
+            at_rest, peak = server.footprint(), _PeakSampler(server)
             if name in ENGINES:
                 scale.checked.append(name)
                 scale.mismatches.extend(_disagreements(server, mix, references))
@@ -204,11 +204,11 @@ def _measure(
 
 
 class _PeakSampler:
-    """The most resident memory a server's processes hold while the `with` block runs, sampled
-    in a thread every `interval` seconds."""
+    """The most memory a server's processes hold while the `with` block runs, sampled in a
+    thread every `interval` seconds."""
 
     def __init__(self, server: Server, interval: float = 0.05) -> None:
-        self.server, self.interval, self.most = server, interval, 0
+        self.server, self.interval, self.most = server, interval, Footprint(0, 0)
         self._done = threading.Event()
         self._thread = threading.Thread(target=self._sample, daemon=True)
 
@@ -222,7 +222,9 @@ class _PeakSampler:
 
     def _sample(self) -> None:
         while True:
-            self.most = max(self.most, self.server.resident_bytes())
+            now = self.server.footprint()
+            self.most = Footprint(max(self.most.resident, now.resident),
+                                  max(self.most.proportional, now.proportional))
             if self._done.wait(self.interval):
                 return
 

@@ -4,7 +4,7 @@
 2-core machine takes minutes; the benchmark serves its own dumps (the graph scaled 10x and
 100x too), already known to hold the shipped shape. So this launcher makes the service's
 `Snapshot` from a dump and then does what `iacai serve` does with one uvicorn worker: the same
-app, the same settings (IACAI_* variables), the same uvicorn defaults.
+app, the same settings (IACAI_* variables), the same uvicorn options (its bounded HTTP protocol).
 
     .venv/bin/python -m bench.peers.iacai_app DUMP.nq --port 8000
 """
@@ -14,6 +14,7 @@ from __future__ import annotations
 import argparse
 import hashlib
 import os
+from dataclasses import replace
 from pathlib import Path
 
 import pyoxigraph
@@ -21,6 +22,7 @@ import uvicorn
 
 from iacai.service import settings
 from iacai.service.app import create_app
+from iacai.service.http.server import uvicorn_options
 from iacai.snapshot import SNAPSHOT_FILE_VARIABLE, Snapshot, write_snapshot
 
 
@@ -43,17 +45,16 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=1,
                         help="uvicorn processes, sharing one snapshot file as `iacai serve` does")
     arguments = parser.parse_args()
-    config = settings.from_sources()
+    config = replace(settings.from_sources(), host="127.0.0.1", port=arguments.port)
     snapshot = snapshot_from_dump(arguments.dump)
     if arguments.workers == 1:
-        uvicorn.run(create_app(config, snapshot), host="127.0.0.1", port=arguments.port,
-                    log_level=config.log_level)
+        uvicorn.run(create_app(config, snapshot), **uvicorn_options(config))
         return
     snapshot_file = arguments.dump.with_suffix(".snapshot")
     write_snapshot(snapshot, snapshot_file)
     os.environ[SNAPSHOT_FILE_VARIABLE] = str(snapshot_file)
-    uvicorn.run("iacai.service.app:app_from_environment", factory=True, host="127.0.0.1",
-                port=arguments.port, workers=arguments.workers, log_level=config.log_level)
+    uvicorn.run("iacai.service.app:app_from_environment", factory=True,
+                workers=arguments.workers, **uvicorn_options(config))
 
 
 if __name__ == "__main__":

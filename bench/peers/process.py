@@ -22,6 +22,20 @@ START_TIMEOUT = 300.0
 """Seconds a server may take to load the data (rdflib parsing the 100x graph is the slowest)."""
 
 
+@dataclass(frozen=True)
+class Footprint:
+    """A server's memory, its processes together, two ways.
+
+    `resident` sums each process's resident set: a page that several of them share (a query
+    worker forked from a process holding the store) counts once per process. `proportional`
+    sums their PSS: each shared page split among the processes that map it, so the service's
+    pages count once, which is what it takes from the machine's memory.
+    """
+
+    resident: int
+    proportional: int
+
+
 class ServerStartError(RuntimeError):
     """A server that exited or never answered; the message ends with its log."""
 
@@ -46,15 +60,19 @@ class Server:
             total += times.user + times.system + times.children_user + times.children_system
         return total
 
-    def resident_bytes(self) -> int:
-        """Resident memory of the process and all its descendants, summed."""
-        total = 0
+    def footprint(self) -> Footprint:
+        """Memory of the process and all its descendants together, resident and proportional."""
+        resident = proportional = 0
         for process in self._processes():
             try:
-                total += process.memory_info().rss
+                memory = process.memory_full_info()
             except psutil.NoSuchProcess:
                 continue
-        return total
+            except psutil.AccessDenied:  # another user's process: its resident memory only
+                memory = process.memory_info()
+            resident += memory.rss
+            proportional += getattr(memory, "pss", memory.rss)
+        return Footprint(resident, proportional)
 
     def _processes(self) -> list[psutil.Process]:
         try:

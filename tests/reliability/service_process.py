@@ -6,6 +6,7 @@ processes to kill, the resident memory of the service alone, an exit status and 
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import socket
@@ -21,6 +22,7 @@ import httpx
 import psutil
 
 from health import wait_until_healthy
+from iacai.service.engine.zygote import WORKER_NAME
 
 REPOSITORY = Path(__file__).resolve().parents[2]
 COUNT_CHALLENGES = (
@@ -75,17 +77,18 @@ class ServiceProcess:
         return httpx.Client(base_url=self.url, timeout=60, **options)  # type: ignore[arg-type]
 
     def processes(self) -> list[psutil.Process]:
-        """The server process and all its descendants (query workers, resource tracker)."""
+        """The server process and all its descendants (the zygote, the query workers)."""
         root = psutil.Process(self.process.pid)
         return [root, *root.children(recursive=True)]
 
     def query_workers(self) -> list[psutil.Process]:
-        """The query-worker processes: the children multiprocessing spawned for queries."""
-        return [
-            child
-            for child in psutil.Process(self.process.pid).children(recursive=True)
-            if "spawn_main" in " ".join(child.cmdline())
-        ]
+        """The query-worker processes: those the zygote forked, named for `ps`."""
+        workers = []
+        for child in psutil.Process(self.process.pid).children(recursive=True):
+            with contextlib.suppress(psutil.NoSuchProcess):
+                if child.name() == WORKER_NAME:
+                    workers.append(child)
+        return workers
 
     def resident_bytes(self) -> int:
         """Resident memory of the whole service: every one of its processes."""

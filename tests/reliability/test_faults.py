@@ -69,7 +69,7 @@ def test_a_worker_killed_mid_query(tmp_path: Path) -> None:
         with service.client() as http, ThreadPoolExecutor(max_workers=1) as background:
             pending = background.submit(http.get, "/sparql", params={"query": RUNAWAY})
             wait_for(lambda: idle_workers(service) == 0, 10, "the query to reach its worker")
-            worker = busiest(service.query_workers())  # beside it: started standby workers
+            worker = busiest(service.query_workers())
             os.kill(worker.pid, signal.SIGKILL)
             killed = pending.result(timeout=30)
             assert killed.status_code == 503

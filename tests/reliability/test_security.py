@@ -174,7 +174,7 @@ def test_service_in_every_written_form_is_refused(
 
 def test_query_workers_run_under_the_network_filter(hostile: ServiceProcess) -> None:
     """Each worker's kernel status shows the seccomp filter (mode 2) that forbids sockets."""
-    deadline = time.monotonic() + 60  # standby workers start in the background
+    deadline = time.monotonic() + 60  # replacements are forked in the background
     while True:
         workers = hostile.query_workers()
         statuses = [Path(f"/proc/{worker.pid}/status").read_text() for worker in workers]
@@ -182,7 +182,7 @@ def test_query_workers_run_under_the_network_filter(hostile: ServiceProcess) -> 
         if not unfiltered or time.monotonic() > deadline:
             break
         time.sleep(0.5)
-    assert len(workers) >= Settings().query_workers  # and the standby workers beside them
+    assert len(workers) >= Settings().query_workers
     assert unfiltered == []
     assert "runs unrestricted" not in hostile.messages()
 

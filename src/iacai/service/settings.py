@@ -66,9 +66,9 @@ class Settings:
         8 << 20, "largest query answer, in bytes of its terms; rows beyond are cut as at max-rows"
     )
     worker_memory: int = _setting(
-        512,
-        "MiB of memory each query worker may use (RLIMIT_DATA); a query needing more is answered "
-        "503 and its worker replaced (0 = unbounded)",
+        192,
+        "MiB of memory each query worker may use beyond the store it shares (RLIMIT_DATA); a "
+        "query needing more is answered 503 and its worker replaced (0 = unbounded)",
     )
     max_header_bytes: int = _setting(
         400_000,

@@ -15,38 +15,29 @@ Fair scheduling, so that a cheap query is never queued behind expensive ones:
   or the client already holds a place in it (each refusal keeps it heavy a timeout longer). A
   fresh query that turns long while the lane is full is stopped (503, Retry-After), and its
   client is heavy from then on.
-Killing a worker costs a restart (a second of CPU, seconds of waiting), so the rules stop
-queries at most once per client per timeout (a heavy client waits in 429s, not in workers), and
-`STANDBY` workers are kept started to take a stopped one's place at once.
+The rules stop queries at most once per client per timeout (a heavy client waits in 429s, not
+in workers). A stopped worker's place is taken at once: workers are forked from the zygote
+(`engine.zygote`), which holds the engine and the store loaded, in milliseconds.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import math
-import multiprocessing
 import os
+import signal
 import socket
 from collections import deque
 from dataclasses import dataclass, field
-from multiprocessing.process import BaseProcess
 
 from iacai.service.engine import wire
-from iacai.service.engine.worker import (
-    OutOfMemory,
-    QueryJob,
-    WorkerReady,
-    WorkerReply,
-    WorkerSetup,
-    serve,
-)
+from iacai.service.engine.worker import OutOfMemory, QueryJob, WorkerReady, WorkerReply, WorkerSetup
+from iacai.service.engine.zygote import Zygote, ZygoteError
 from iacai.service.http.errors import ProtocolError
 
 log = logging.getLogger(__name__)
-
-# A fresh interpreter per worker: never a fork of a server process that runs threads.
-_CONTEXT = multiprocessing.get_context("spawn")
 
 
 class QueryTimeoutError(Exception):
@@ -65,9 +56,6 @@ class QueryRefusedError(ProtocolError):
         super().__init__(status, message, {"Retry-After": str(max(1, math.ceil(retry_after)))})
 
 
-STANDBY = 2
-"""Workers started beyond the pool's size: a worker takes seconds to start, and the fairness
-rules may stop two queries at once (a burst of new clients whose queries all turn long)."""
 SERVICE_ITSELF = "(this service)"
 """The client the service's own queries (building its indexes) run as: no address is so named."""
 LOW_PRIORITY = 10
@@ -78,28 +66,29 @@ times its share of the CPU (19 starved long queries outright on a busy machine).
 class _Worker:
     """One worker process and the server's end of its socket, read on the event loop."""
 
-    def __init__(self, process: BaseProcess, channel: socket.socket) -> None:
-        self.process = process
+    def __init__(self, pid: int, channel: socket.socket) -> None:
+        self.pid = pid
         self._channel = channel
         self._loop = asyncio.get_running_loop()
         self._transport: asyncio.Transport | None = None
         self._pending: asyncio.Future[WorkerReply] | None = None
-        self._ended = False
+        self._ended = self._loop.create_future()
         self.lowered = False
 
     @staticmethod
-    def launch(setup: WorkerSetup) -> tuple[BaseProcess, socket.socket]:
-        """Start a process and wait (blocking) until its store is loaded."""
-        server_end, worker_end = socket.socketpair()
-        process = _CONTEXT.Process(target=serve, args=(worker_end, setup), daemon=True)
-        process.start()
-        worker_end.close()
-        ready = wire.receive(server_end)
+    def launch(zygote: Zygote) -> tuple[int, socket.socket]:
+        """Fork a worker and wait (blocking) until it is ready (its store open)."""
+        pid, channel = zygote.fork()
+        try:
+            ready = wire.receive(channel)
+        except (OSError, EOFError):
+            ready = None
         if not isinstance(ready, WorkerReady):
+            channel.close()
             raise RuntimeError("query worker did not start")
         for why in ready.unrestricted:
-            log.warning("query worker %s runs unrestricted, %s", process.pid, why)
-        return process, server_end
+            log.warning("query worker %s runs unrestricted, %s", pid, why)
+        return pid, channel
 
     async def connect(self) -> None:
         """Start reading replies on the event loop."""
@@ -111,8 +100,8 @@ class _Worker:
 
     async def ask(self, job: QueryJob, timeout: float) -> WorkerReply:
         """Send the job and wait for the reply, at most `timeout` seconds."""
-        if self._ended or self._transport is None:
-            raise WorkerCrashedError(f"query worker {self.process.pid} ended")
+        if self._ended.done() or self._transport is None:
+            raise WorkerCrashedError(f"query worker {self.pid} ended")
         self._pending = self._loop.create_future()
         self._transport.write(wire.frame(job))
         return await asyncio.wait_for(self._pending, timeout)
@@ -125,14 +114,15 @@ class _Worker:
             pending.set_result(reply)
         else:
             pending.set_exception(
-                WorkerCrashedError(f"query worker {self.process.pid} sent {type(reply).__name__}")
+                WorkerCrashedError(f"query worker {self.pid} sent {type(reply).__name__}")
             )
 
     def _closed(self) -> None:
-        self._ended = True
+        if not self._ended.done():
+            self._ended.set_result(None)
         pending, self._pending = self._pending, None
         if pending is not None and not pending.done():
-            pending.set_exception(WorkerCrashedError(f"query worker {self.process.pid} ended"))
+            pending.set_exception(WorkerCrashedError(f"query worker {self.pid} ended"))
 
     def stop_query(self, error: Exception) -> None:
         """Fail the query under way with `error` (the caller then replaces this worker)."""
@@ -142,10 +132,8 @@ class _Worker:
 
     def lower_priority(self) -> None:
         """Run this worker after fresh queries (raising a nice value needs no privilege)."""
-        if self.process.pid is None:
-            return
         try:
-            os.setpriority(os.PRIO_PROCESS, self.process.pid, LOW_PRIORITY)
+            os.setpriority(os.PRIO_PROCESS, self.pid, LOW_PRIORITY)
         except OSError:  # it has just ended: the reply or the end of the socket tells
             return
         self.lowered = True
@@ -153,10 +141,8 @@ class _Worker:
     def restore_priority(self) -> bool:
         """Back to normal priority once the long query ended; False where that needs a
         privilege the server lacks (the worker is then replaced)."""
-        if self.process.pid is None:
-            return False
         try:
-            os.setpriority(os.PRIO_PROCESS, self.process.pid, 0)
+            os.setpriority(os.PRIO_PROCESS, self.pid, 0)
         except OSError:
             return False
         self.lowered = False
@@ -164,18 +150,27 @@ class _Worker:
 
     def ask_to_end(self) -> None:
         """Tell an idle worker to finish (it exits after its current job, if any)."""
-        if not self._ended and self._transport is not None:
+        if not self._ended.done() and self._transport is not None:
             self._transport.write(wire.frame(None))
 
-    def stop(self, kill: bool) -> None:
-        """Wait for the process to end (blocking: run it off the loop); SIGKILL it when busy,
-        stuck, or still alive after five seconds."""
+    def kill(self) -> None:
+        """SIGKILL the process, unless its socket has ended (it is gone, its pid maybe reused)."""
+        if not self._ended.done():
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(self.pid, signal.SIGKILL)
+
+    async def stop(self, kill: bool) -> None:
+        """End the process: SIGKILL it when busy, or when still there five seconds after it was
+        asked to end; then close the server's end of its socket."""
         if kill:
-            self.process.kill()
-        self.process.join(timeout=5)
-        if self.process.is_alive():
-            self.process.kill()
-            self.process.join(timeout=5)
+            self.kill()
+        else:
+            self.ask_to_end()
+        try:
+            await asyncio.wait_for(asyncio.shield(self._ended), 5)
+        except TimeoutError:
+            self.kill()
+        self.close()
 
     def close(self) -> None:
         """Close the server's end of the socket (on the loop)."""
@@ -209,9 +204,9 @@ class QueryPool:
         self._fast_lane_seconds = fast_lane_seconds
         self.long_lane = max(1, size - 2)
         """Long queries at once: two workers (one of two) always stay for short queries."""
+        self._zygote: Zygote | None = None
+        self._zygote_restart = asyncio.Lock()
         self._idle: list[_Worker] = []
-        self._standby: list[_Worker] = []
-        """Started workers kept out of rotation, so a stopped worker is replaced at once."""
         self._all: set[_Worker] = set()
         self._busy: set[_Worker] = set()
         self._long: set[_Worker] = set()
@@ -222,10 +217,9 @@ class QueryPool:
         self.workers_replaced = 0
 
     async def start(self) -> None:
-        """Start every worker, in parallel."""
+        """Start the zygote, then fork every worker from it."""
+        await self._start_zygote()
         await asyncio.gather(*(self._add_worker() for _ in range(self._size)))
-        for _ in range(STANDBY):  # in the background: the service answers meanwhile
-            self._track(asyncio.get_running_loop().create_task(self._add_worker()))
 
     async def run(self, job: QueryJob, timeout: float, client: str) -> WorkerReply:
         """Answer a job for a client, or raise QueryTimeoutError, QueryRefusedError or
@@ -280,14 +274,10 @@ class QueryPool:
         """Stop every worker, including replacements still starting."""
         for task in list(self._replacements):
             task.cancel()
-        loop = asyncio.get_running_loop()
-        for worker in list(self._all):
-            busy = worker in self._busy
-            if not busy:
-                worker.ask_to_end()
-            await loop.run_in_executor(None, worker.stop, busy)
-            worker.close()
+        await asyncio.gather(*(worker.stop(kill=worker in self._busy) for worker in self._all))
         self._all.clear()
+        if self._zygote is not None:
+            await asyncio.get_running_loop().run_in_executor(None, self._zygote.close)
 
     def _release(self, worker: _Worker) -> None:
         """A worker whose query ended goes back to work (at normal priority) or is replaced."""
@@ -403,25 +393,42 @@ class QueryPool:
         if not state.is_heavy(asyncio.get_running_loop().time()):
             del self._clients[client]
 
+    async def _start_zygote(self) -> None:
+        """Start the zygote, or start it again if it ended (killed from outside)."""
+        async with self._zygote_restart:
+            if self._zygote is not None and self._zygote.alive:
+                return  # started again meanwhile, for another worker
+            loop = asyncio.get_running_loop()
+            if self._zygote is not None:
+                log.warning("the query workers' zygote ended; starting it again")
+                await loop.run_in_executor(None, self._zygote.close)
+            self._zygote, unrestricted = await loop.run_in_executor(
+                None, Zygote.start, self._setup
+            )
+            for why in unrestricted:
+                log.warning(
+                    "the query workers' zygote runs unrestricted (and every worker it forks), %s",
+                    why,
+                )
+
     async def _add_worker(self) -> None:
         loop = asyncio.get_running_loop()
-        process, channel = await loop.run_in_executor(None, _Worker.launch, self._setup)
-        worker = _Worker(process, channel)
+        assert self._zygote is not None
+        try:
+            pid, channel = await loop.run_in_executor(None, _Worker.launch, self._zygote)
+        except ZygoteError:
+            await self._start_zygote()
+            pid, channel = await loop.run_in_executor(None, _Worker.launch, self._zygote)
+        worker = _Worker(pid, channel)
         await worker.connect()
         self._all.add(worker)
-        if len(self._idle) + len(self._busy) < self._size:
-            self._idle.append(worker)
-            self._dispatch()
-        else:
-            self._standby.append(worker)
+        self._idle.append(worker)
+        self._dispatch()
 
     def _replace(self, worker: _Worker) -> None:
         self._all.discard(worker)
         self._busy.discard(worker)
         self.workers_replaced += 1
-        if self._standby:
-            self._idle.append(self._standby.pop())
-            self._dispatch()
         self._track(asyncio.get_running_loop().create_task(self._stop_and_add(worker)))
 
     def _track(self, task: asyncio.Task[None]) -> None:
@@ -430,8 +437,7 @@ class QueryPool:
         task.add_done_callback(self._replacements.discard)
 
     async def _stop_and_add(self, worker: _Worker) -> None:
-        loop = asyncio.get_running_loop()
-        await loop.run_in_executor(None, worker.stop, True)
+        worker.kill()  # the zygote reaps it
         worker.close()
-        log.warning("query worker %s replaced", worker.process.pid)
+        log.warning("query worker %s replaced", worker.pid)
         await self._add_worker()

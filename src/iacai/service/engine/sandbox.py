@@ -10,7 +10,9 @@ or the store is remote, since the worker must then connect out.
 
 Memory: RLIMIT_DATA bounds the worker's private writable memory (the engine's and Python's
 heaps), so a query that would need more fails in the worker (which is then replaced) instead of
-taking the machine's memory.
+taking the machine's memory. The limit is set beyond what the worker holds when it starts (the
+store and interpreter it shares with the zygote, counted by RLIMIT_DATA though not copied), so
+`--worker-memory` means the same on a graph of any size.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ import platform
 import resource
 import socket
 import struct
+from pathlib import Path
 
 _ARCHITECTURES = {
     # machine: (AUDIT_ARCH_*, socket, io_uring_setup, seccomp)
@@ -91,10 +94,24 @@ def forbid_network() -> str | None:
     return None
 
 
-def limit_memory(limit_bytes: int) -> str | None:
-    """Cap the process's data segment (RLIMIT_DATA); None when set, else why it could not be."""
+def limit_memory(extra_bytes: int) -> str | None:
+    """Cap the process's data segment (RLIMIT_DATA) at what it holds now plus `extra_bytes`;
+    None when set, else why it could not be."""
+    limit = _data_bytes() + extra_bytes
     try:
-        resource.setrlimit(resource.RLIMIT_DATA, (limit_bytes, limit_bytes))
+        resource.setrlimit(resource.RLIMIT_DATA, (limit, limit))
     except (ValueError, OSError) as error:
         return f"RLIMIT_DATA could not be set: {error}"
     return None
+
+
+def _data_bytes() -> int:
+    """The data segment's size now (VmData, in bytes), as RLIMIT_DATA counts it; 0 if unknown."""
+    try:
+        status = Path("/proc/self/status").read_text(encoding="ascii")
+    except OSError:
+        return 0
+    for line in status.splitlines():
+        if line.startswith("VmData:"):
+            return int(line.split()[1]) << 10
+    return 0

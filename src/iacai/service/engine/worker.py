@@ -1,9 +1,10 @@
-"""A query-worker process: its own store, one query at a time, answers as bytes.
+"""A query-worker process: one query at a time, answers as bytes.
 
 Queries run here, never in the server process, so that a runaway query can be stopped by
 killing its worker (the CPU is truly freed) and an input that crashes the engine takes down
-only this process. The module imports nothing heavy, so a replacement worker starts quickly.
-The store is whichever `--store` names (iacai.stores): each answers pyoxigraph's `query`.
+only this process. Workers are forked from the zygote (`engine.zygote`), which loaded this
+module and the in-memory store once. The store is whichever `--store` names (iacai.stores):
+each answers pyoxigraph's `query`.
 """
 
 from __future__ import annotations
@@ -18,8 +19,8 @@ from typing import Any
 from pyoxigraph import NamedNode, QueryBoolean, QuerySolutions, Store, Triple, Variable
 
 from iacai.service.engine import sandbox, wire, writers
-from iacai.stores.location import StoreLocation
-from iacai.stores.opening import open_for_queries
+from iacai.stores.location import StoreKind, StoreLocation
+from iacai.stores.opening import memory_store, open_for_queries
 from iacai.stores.remote import RemoteStore, RemoteStoreError
 
 _HTTP_STATUS = re.compile(r"\bError (\d{3})\b")
@@ -136,21 +137,32 @@ def read_terms(body: bytes) -> TermRows:
     return answer
 
 
-def serve(channel: socket.socket, setup: WorkerSetup) -> None:
-    """The worker's life: restrict itself, open the store, say ready, answer jobs until told to
-    stop; after running out of memory it says so and ends (the server starts a fresh one)."""
-    unrestricted = [
-        f"network: {why}"
-        for why in ([] if setup.network else [sandbox.forbid_network()])
-        if why is not None
-    ]
+def restrict(setup: WorkerSetup) -> tuple[str, ...]:
+    """Forbid the network unless the setup needs it (in the zygote: every worker inherits it);
+    what could not be restricted, for the server's log."""
+    why = None if setup.network else sandbox.forbid_network()
+    return () if why is None else (f"network: {why}",)
+
+
+def preload(setup: WorkerSetup) -> Store | None:
+    """The in-memory store, loaded once in the zygote and shared by the workers it forks; None
+    for a disk or remote store, which each worker opens itself (RocksDB and HTTP clients hold
+    threads and connections that a fork would not carry over)."""
+    return memory_store(setup.nquads) if setup.store.kind is StoreKind.MEMORY else None
+
+
+def serve(channel: socket.socket, setup: WorkerSetup, store: Store | None) -> None:
+    """A worker's life: limit its memory, open the store unless shared, say ready, answer jobs
+    until told to stop; after running out of memory it says so and ends (the server starts a
+    fresh one)."""
+    unrestricted: tuple[str, ...] = ()
     if setup.memory_limit:
         why = sandbox.limit_memory(setup.memory_limit)
-        unrestricted += [f"memory: {why}"] if why is not None else []
-    store = open_for_queries(
+        unrestricted = (f"memory: {why}",) if why is not None else ()
+    opened = store or open_for_queries(
         setup.store, setup.nquads, setup.data_version, setup.graph_names, setup.query_timeout
     )
-    wire.send(channel, WorkerReady(tuple(unrestricted)))
+    wire.send(channel, WorkerReady(unrestricted))
     while True:
         try:
             job = wire.receive(channel)
@@ -158,7 +170,7 @@ def serve(channel: socket.socket, setup: WorkerSetup) -> None:
             return
         if not isinstance(job, QueryJob):  # None: the server says stop
             return
-        reply = execute(store, job, setup)
+        reply = execute(opened, job, setup)
         wire.send(channel, reply)
         if isinstance(reply, OutOfMemory):
             return
