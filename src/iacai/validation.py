@@ -5,8 +5,8 @@ has are sh:Warning and sh:Info, and must not stop the shipped graph from conform
 
 Two engines run the same shapes: pySHACL, the reference, and pyshacl-turbo, its Rust
 re-implementation with the same API. The service validates at every start-up, and pySHACL takes
-minutes on the shapes' SPARQL constraints where turbo takes seconds, so turbo is the default; the
-tests check that both report the same findings.
+about 16 s on the essay where turbo takes 3.5 (and minutes before each SPARQL constraint was parsed
+once: prepared_sparql), so turbo is the default; the tests check that both report the same findings.
 
 The shapes come in two files, the core (any review) and the essay profile (the essay's reference
 list and citations); every shape has an IRI, so a finding names the same shape on every run, and
@@ -18,6 +18,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, fields
+from typing import Any
 from typing import Literal as TypingLiteral
 
 import pyshacl
@@ -26,16 +27,25 @@ from rdflib import Dataset, Graph
 from rdflib.namespace import RDF, SH
 from rdflib.term import Node
 
-from iacai import resources
+from iacai import prepared_sparql, resources
 from iacai.dataset import ontology_files, parse_file
 from iacai.namespaces import PREFIXES
 from iacai.terms import compact
 
 Severity = TypingLiteral["Violation", "Warning", "Info"]
 Engine = TypingLiteral["turbo", "pyshacl"]
+
+
+def _pyshacl_validate(*args: Any, **options: Any) -> tuple[bool, Graph, str]:
+    """pySHACL, its SPARQL constraints parsed once per process rather than once per focus node."""
+    prepared_sparql.install()
+    conforms, report, text = pyshacl.validate(*args, **options)
+    return conforms, report, text
+
+
 ENGINES: dict[Engine, Callable[..., tuple[bool, Graph, str]]] = {
     "turbo": pyshacl_turbo.validate,
-    "pyshacl": pyshacl.validate,
+    "pyshacl": _pyshacl_validate,
 }
 SEVERITIES: tuple[Severity, ...] = ("Violation", "Warning", "Info")
 _SEVERITY_OF: dict[Node | None, Severity] = {
