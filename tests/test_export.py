@@ -19,14 +19,18 @@ RDFLIB_FORMAT = {"ttl": "turtle", "nt": "nt", "xml": "xml", "trig": "trig", "nq"
 TRIPLE_FORMATS = ("ttl", "nt", "xml")
 
 
-def export_in_a_new_process(format: str, target: Path, hash_seed: str) -> bytes:
-    """`iacai export` run as its own process, with its own hash seed."""
-    environment = {**os.environ, "PYTHONHASHSEED": hash_seed}
-    subprocess.run(
-        [sys.executable, "-m", "iacai.cli", "export", "--format", format, "-o", str(target)],
-        check=True, env=environment, timeout=300,
-    )
-    return target.read_bytes()
+def exports_in_new_processes(format: str, folder: Path, hash_seeds: tuple[str, ...]) -> list[bytes]:
+    """`iacai export` run as processes of their own, at once, each with its own hash seed."""
+    targets = [folder / f"{seed}.{format}" for seed in hash_seeds]
+    processes = [
+        subprocess.Popen(
+            [sys.executable, "-m", "iacai.cli", "export", "--format", format, "-o", str(target)],
+            env={**os.environ, "PYTHONHASHSEED": seed},
+        )
+        for seed, target in zip(hash_seeds, targets, strict=True)
+    ]
+    assert [process.wait(timeout=300) for process in processes] == [0] * len(processes)
+    return [target.read_bytes() for target in targets]
 
 
 def union_of(dataset: Dataset) -> Graph:
@@ -38,8 +42,7 @@ def union_of(dataset: Dataset) -> Graph:
 
 @pytest.mark.parametrize("format", list(EXPORT_FORMATS))
 def test_dump_is_the_same_bytes_in_two_processes(format: str, tmp_path: Path) -> None:
-    first = export_in_a_new_process(format, tmp_path / f"first.{format}", "1")
-    second = export_in_a_new_process(format, tmp_path / f"second.{format}", "2")
+    first, second = exports_in_new_processes(format, tmp_path, hash_seeds=("1", "2"))
     assert first == second and len(first) > 10_000
 
 

@@ -1,4 +1,9 @@
-"""A real uvicorn serving the knowledge graph on 127.0.0.1, over each store: linked-data tests."""
+"""A real uvicorn serving the knowledge graph on 127.0.0.1, over two stores: linked-data tests.
+
+The embedded engine in memory, and Virtuoso behind the remote store: the documents are built from
+query answers, and those differ between engines, not between the embedded engine's memory and
+disk storage (tests/service and tests/stores run every store, the disk store included).
+"""
 
 from __future__ import annotations
 
@@ -14,12 +19,14 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "service"))
 from live_service import RunningService, free_port, serve_in_thread
 
 from iacai.service.settings import Settings
-from store_backends import STORE_KINDS, store_setting
+from store_backends import store_setting
+
+LINKED_DATA_STORES = ("memory", "remote")
 
 
-@pytest.fixture(scope="session", params=STORE_KINDS)
+@pytest.fixture(scope="session", params=LINKED_DATA_STORES)
 def linked_store(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> str:
-    """Each store in turn, as an `iacai serve --store` value."""
+    """Each of the two engines in turn, as an `iacai serve --store` value."""
     return store_setting(request.param, request, tmp_path_factory.mktemp("disk-store"))
 
 
