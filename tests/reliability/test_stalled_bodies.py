@@ -1,10 +1,12 @@
-"""Stalled and trickled request bodies are cut off, and give their place back, within a deadline.
+"""Stalled and trickled request bodies are cut off in time, and cost other clients nothing.
 
-With the default settings (256 connections at once, a 10 s body deadline): 260 connections send
-a POST head announcing a body and never send it, which fills every place; one more sends its body
-a byte a second. All of them must be cut off (408, or closed; those beyond the limit are refused
-at once with 503), the trickle long before its body ends, and `/healthz` and a query from a fresh
-connection answered within 20 s of the attack.
+With the default settings (a 5 s body deadline, 64 connections per address, 256 work slots
+that a request takes only once its body has arrived): 260 connections send a POST head
+announcing a body and never send it; one more sends its body a byte a second. All of them must be
+cut off (408, or closed), the trickle long before its body ends, within 20 s; and all the while
+`/healthz` and a simple query from another client are answered 200 in under a second. Sent from
+13 addresses (20 each, a crowd within every share) and from one address (past its share: the
+connections beyond it are refused at once with 429).
 """
 
 from __future__ import annotations
@@ -14,14 +16,20 @@ import socket
 import time
 from collections import Counter
 from collections.abc import Iterator
+from dataclasses import dataclass, field
 
 import httpx
 import pytest
-from service_process import COUNT_CHALLENGES, STOPPED_CLEANLY, ServiceProcess, start
+from service_process import CHALLENGES, COUNT_CHALLENGES, STOPPED_CLEANLY, ServiceProcess, start
 
 STALLED = 260
 WITHIN = 20.0
 """Seconds after the attack by which every stalled body is cut off and others are served."""
+PROMPT = 1.0
+"""Seconds within which `/healthz` and a simple query must answer during the attack."""
+CLIENT_SHARE = 64
+"""Connections one address may hold (the default of --max-client-connections)."""
+OTHER_CLIENT = "127.0.0.200"
 BODY = b"query=" + b"x" * 54
 HEAD = (
     "POST /sparql HTTP/1.1\r\nHost: 127.0.0.1\r\n"
@@ -37,58 +45,105 @@ def service() -> Iterator[ServiceProcess]:
     assert served.stop() in STOPPED_CLEANLY, served.messages()
 
 
-def stalled_connection(port: int) -> socket.socket:
-    connection = socket.create_connection(("127.0.0.1", port), timeout=5)
+def stalled_connection(port: int, address: str) -> socket.socket:
+    connection = socket.create_connection(
+        ("127.0.0.1", port), timeout=5, source_address=(address, 0)
+    )
     connection.sendall(HEAD)
     connection.setblocking(False)
     return connection
 
 
-def test_stalled_and_trickled_bodies_are_cut_off(service: ServiceProcess) -> None:
+@dataclass
+class Attack:
+    """What the stalled connections got, and how others were served meanwhile."""
+
+    answers: dict[socket.socket, bytes] = field(default_factory=dict)
+    trickled: int = 0
+    took: float = 0.0
+    healthy_after: float | None = None
+    served: list[tuple[str, int, float]] = field(default_factory=list)
+    """(what, status, seconds) of each request from another client during the attack."""
+
+    def statuses(self) -> Counter[str]:
+        return Counter(answer[:12].decode() for answer in self.answers.values())
+
+    def slow_or_failed(self) -> list[tuple[str, int, float]]:
+        return [(w, status, s) for w, status, s in self.served if status != 200 or s >= PROMPT]
+
+
+def attack(service: ServiceProcess, addresses: list[str]) -> tuple[Attack, socket.socket]:
+    """One trickled body and 260 stalled ones from `addresses` in turn; `/healthz` and a query
+    from another client asked all along, until every connection is cut off."""
+    outcome = Attack()
     started = time.monotonic()
-    trickle = stalled_connection(service.port)  # first, so within the limit
-    stalled = [stalled_connection(service.port) for _ in range(STALLED)]
+    trickle = stalled_connection(service.port, addresses[0])  # first, so within every bound
+    stalled = [
+        stalled_connection(service.port, addresses[n % len(addresses)]) for n in range(STALLED)
+    ]
     selector = selectors.DefaultSelector()
     for connection in [*stalled, trickle]:
         selector.register(connection, selectors.EVENT_READ)
-    answers: dict[socket.socket, bytes] = {}
-    trickled = 0
-    healthy_after: float | None = None
     next_byte = time.monotonic()
-    while time.monotonic() - started < WITHIN + 5:
-        if len(answers) == STALLED + 1 and healthy_after is not None:
-            break
-        if trickle not in answers and time.monotonic() >= next_byte:
-            try:
-                trickle.send(BODY[trickled : trickled + 1])
-                trickled += 1
-            except OSError:
-                answers.setdefault(trickle, b"")
-            next_byte += 1
-        for key, _ in selector.select(timeout=0.2):
-            connection = key.fileobj
-            assert isinstance(connection, socket.socket)
-            try:
-                answers[connection] = connection.recv(4096)
-            except OSError:
-                answers[connection] = b""
-            selector.unregister(connection)
-        if healthy_after is None and answers:
-            try:
-                if httpx.get(f"{service.url}/healthz", timeout=1).status_code == 200:
-                    healthy_after = time.monotonic() - started
-            except httpx.TransportError:
-                pass
-    took = time.monotonic() - started
+    transport = httpx.HTTPTransport(local_address=OTHER_CLIENT)
+    with httpx.Client(base_url=service.url, transport=transport, timeout=WITHIN) as other:
+        while time.monotonic() - started < WITHIN + 5:
+            if len(outcome.answers) == STALLED + 1:
+                break
+            if trickle not in outcome.answers and time.monotonic() >= next_byte:
+                try:
+                    trickle.send(BODY[outcome.trickled : outcome.trickled + 1])
+                    outcome.trickled += 1
+                except OSError:
+                    outcome.answers.setdefault(trickle, b"")
+                next_byte += 1
+            for key, _ in selector.select(timeout=0.2):
+                connection = key.fileobj
+                assert isinstance(connection, socket.socket)
+                try:
+                    outcome.answers[connection] = connection.recv(4096)
+                except OSError:
+                    outcome.answers[connection] = b""
+                selector.unregister(connection)
+            for what, path, parameters in (
+                ("health", "/healthz", {}),
+                ("query", "/sparql", {"query": f"{COUNT_CHALLENGES} # {time.time()}"}),
+            ):
+                asked = time.monotonic()
+                status = other.get(path, params=parameters).status_code
+                outcome.served.append((what, status, time.monotonic() - asked))
+                if outcome.healthy_after is None and status == 200 and outcome.answers:
+                    outcome.healthy_after = time.monotonic() - started
+    outcome.took = time.monotonic() - started
     for connection in [*stalled, trickle]:
         connection.close()
+    return outcome, trickle
+
+
+def test_stalled_and_trickled_bodies_are_cut_off(service: ServiceProcess) -> None:
+    crowd = [f"127.0.0.{100 + n}" for n in range(13)]  # 20 each: within every share
+    outcome, trickle = attack(service, crowd)
+    answers = outcome.answers
+    took = outcome.took
     assert len(answers) == STALLED + 1, f"{STALLED + 1 - len(answers)} still open after {took} s"
     assert took < WITHIN, took
-    statuses = Counter(a[:12].decode() for a in answers.values())
+    statuses = outcome.statuses()
     assert set(statuses) <= {"HTTP/1.1 408", "HTTP/1.1 503", ""}, statuses  # 503: over the limit
     assert sum(a.startswith(b"HTTP/1.1 408") for a in answers.values()) > STALLED / 2
-    assert trickled < len(BODY), "the trickled body was let through"
+    assert outcome.trickled < len(BODY), "the trickled body was let through"
     assert answers[trickle].startswith(b"HTTP/1.1 408"), answers[trickle]
+    healthy_after = outcome.healthy_after
     assert healthy_after is not None and healthy_after < WITHIN, healthy_after
-    query = httpx.get(f"{service.url}/sparql", params={"query": COUNT_CHALLENGES}, timeout=10)
-    assert query.status_code == 200, query.text
+    assert len(outcome.served) >= 10, outcome.served
+    assert outcome.slow_or_failed() == [], outcome.slow_or_failed()
+    assert service.count_challenges() == CHALLENGES
+
+
+def test_one_address_holds_only_its_share(service: ServiceProcess) -> None:
+    outcome, trickle = attack(service, ["127.0.0.99"])
+    statuses = outcome.statuses()
+    assert len(outcome.answers) == STALLED + 1 and outcome.took < WITHIN, (outcome.took, statuses)
+    assert statuses["HTTP/1.1 429"] == STALLED + 1 - CLIENT_SHARE, statuses  # refused at once
+    assert statuses["HTTP/1.1 408"] == CLIENT_SHARE, statuses
+    assert outcome.answers[trickle].startswith(b"HTTP/1.1 408"), outcome.answers[trickle]
+    assert outcome.slow_or_failed() == [], outcome.slow_or_failed()

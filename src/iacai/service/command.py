@@ -14,7 +14,7 @@ import uvicorn
 from iacai import named_queries
 from iacai.dataset import DataFileError
 from iacai.service import settings
-from iacai.service.http.server import uvicorn_options
+from iacai.service.http.server import enough_file_descriptors, uvicorn_options
 from iacai.snapshot import (
     SNAPSHOT_FILE_VARIABLE,
     GraphRefusedError,
@@ -76,6 +76,8 @@ def run(args: argparse.Namespace) -> int:
     except NOT_SERVABLE as error:
         print(f"iacai serve: {error}", file=sys.stderr)
         return 1
+    if shortage := enough_file_descriptors(config):
+        print(f"iacai serve: warning: {shortage}", file=sys.stderr)
     print(
         f"iacai serve: graph valid (data version {snapshot.version}), store {config.store}; "
         f"listening on http://{config.host}:{config.port}/sparql",

@@ -72,17 +72,35 @@ class Settings:
     )
     max_header_bytes: int = _setting(
         400_000,
-        "largest request head (request line and headers) in bytes, 400 and closed beyond; room "
-        "for a GET query of max-query-bytes, percent-encoded",
+        "largest request head (request line and headers) in bytes, 431 (414 for the request "
+        "line alone) and closed beyond; room for a GET query of max-query-bytes, percent-encoded",
+    )
+    max_header_fields: int = _setting(
+        100, "most header fields in a request (431 and closed beyond)"
+    )
+    max_header_field_bytes: int = _setting(
+        16_384, "largest header field, name and value, in bytes (431 and closed beyond)"
     )
     timeout_keep_alive: int = _setting(
         5, "seconds a connection may stay idle, or take to send a request's head, until closed"
     )
     body_timeout: float = _setting(
-        10.0, "seconds a request body may take to arrive in full (in total; 408 and closed beyond)"
+        5.0, "seconds a request body may take to arrive in full (in total; 408 and closed beyond)"
     )
     limit_concurrency: int = _setting(
-        256, "most connections and requests at once; requests beyond are answered 503"
+        256,
+        "most requests being answered at once, each counted once its body has arrived; "
+        "requests beyond are answered 503",
+    )
+    max_connections: int = _setting(
+        1000,
+        "most open connections; beyond, the one waiting longest for its client (idle, or "
+        "still sending) is closed, else the new one is refused with 503",
+    )
+    max_client_connections: int = _setting(
+        64,
+        "most open connections from one address (trusted proxies exempt); beyond, its "
+        "connection waiting longest is closed, else the new one is refused with 429",
     )
     write_timeout: float = _setting(
         20.0,
@@ -165,8 +183,12 @@ def _checked(settings: Settings) -> Settings:
         "max_buffered_bytes",
         "max_nesting",
         "max_header_bytes",
+        "max_header_fields",
+        "max_header_field_bytes",
         "timeout_keep_alive",
         "limit_concurrency",
+        "max_connections",
+        "max_client_connections",
     )
     for name in positive:
         if getattr(settings, name) < 1:

@@ -14,7 +14,10 @@ Fair scheduling, so that a cheap query is never queued behind expensive ones:
   go straight to the long lane, and are refused with 429 and Retry-After while the lane is full
   or the client already holds a place in it (each refusal keeps it heavy a timeout longer). A
   fresh query that turns long while the lane is full is stopped (503, Retry-After), and its
-  client is heavy from then on.
+  client is heavy from then on;
+- the last idle worker is kept for *light* clients, whose latest query ended within the fast
+  lane: a crowd of new addresses, each with one runaway query, then takes the other workers in
+  turn (each query stopped once it turns long), never the one an established client needs.
 The rules stop queries at most once per client per timeout (a heavy client waits in 429s, not
 in workers). A stopped worker's place is taken at once: workers are forked from the zygote
 (`engine.zygote`), which holds the engine and the store loaded, in milliseconds.
@@ -29,7 +32,7 @@ import math
 import os
 import signal
 import socket
-from collections import deque
+from collections import OrderedDict, deque
 from dataclasses import dataclass, field
 
 from iacai.service.engine import wire
@@ -58,6 +61,8 @@ class QueryRefusedError(ProtocolError):
 
 SERVICE_ITSELF = "(this service)"
 """The client the service's own queries (building its indexes) run as: no address is so named."""
+LIGHT_CLIENTS_KEPT = 4096
+"""Light clients remembered, the least recent forgotten first: any address may be a client."""
 LOW_PRIORITY = 10
 """The nice value of a worker running a long query: the OS gives fresh queries about nine
 times its share of the CPU (19 starved long queries outright on a busy machine)."""
@@ -213,6 +218,10 @@ class QueryPool:
         self._clients: dict[str, _Client] = {}
         self._turns: deque[str] = deque()
         """Clients with queries waiting, in the order they are served."""
+        self._light: OrderedDict[str, None] = OrderedDict()
+        """Clients whose latest query ended within the fast lane."""
+        self._reserved = 1 if size - self.long_lane >= 2 else 0
+        """Idle workers kept for light clients (when two or more serve short queries only)."""
         self._replacements: set[asyncio.Task[None]] = set()
         self.workers_replaced = 0
 
@@ -245,6 +254,7 @@ class QueryPool:
             if isinstance(error, TimeoutError):
                 raise QueryTimeoutError from None
             raise
+        began = loop.time()
         demotion = loop.call_later(
             self._fast_lane_seconds, self._demote, worker, client, state, timeout
         )
@@ -262,6 +272,8 @@ class QueryPool:
         if isinstance(reply, OutOfMemory):  # the worker ends after saying so
             self._replace(worker)
             return reply
+        if loop.time() - began < self._fast_lane_seconds and not state.is_heavy(loop.time()):
+            self._remember_light(client)
         self._release(worker)
         return reply
 
@@ -303,7 +315,11 @@ class QueryPool:
                     continue
                 while state.waiting and state.waiting[0].done():  # timed out while waiting
                     state.waiting.popleft()
-                if state.waiting and state.running == state.long:  # none of its queries fresh
+                if (
+                    state.waiting
+                    and state.running == state.long  # none of its queries fresh
+                    and (len(self._idle) > self._reserved or client in self._light)
+                ):
                     started = True
                     if state.is_heavy(now):
                         self._start_long(state, now)
@@ -354,6 +370,7 @@ class QueryPool:
         """The query has run past the fast lane: into the long lane, or stopped if it is full."""
         if worker not in self._busy or worker in self._long:
             return
+        self._light.pop(client, None)
         now = asyncio.get_running_loop().time()
         state.heavy_until = now + timeout
         if len(self._long) < self.long_lane:
@@ -384,6 +401,12 @@ class QueryPool:
             state.long -= 1
             state.heavy_until = heavy_until
         self._forget_if_done(client)
+
+    def _remember_light(self, client: str) -> None:
+        self._light[client] = None
+        self._light.move_to_end(client)
+        if len(self._light) > LIGHT_CLIENTS_KEPT:
+            self._light.popitem(last=False)
 
     def _forget_if_done(self, client: str) -> None:
         """Drop a client's state once it has nothing waiting or running and is no longer heavy."""

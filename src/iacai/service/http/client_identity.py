@@ -13,10 +13,10 @@ from collections.abc import Iterable
 
 from starlette.requests import Request
 
-_Network = ipaddress.IPv4Network | ipaddress.IPv6Network
+Network = ipaddress.IPv4Network | ipaddress.IPv6Network
 
 
-def parse_networks(entries: Iterable[str]) -> tuple[_Network, ...]:
+def parse_networks(entries: Iterable[str]) -> tuple[Network, ...]:
     """The trusted proxies as networks (an address alone is a network of one); ValueError if bad."""
     return tuple(ipaddress.ip_network(entry, strict=False) for entry in entries)
 
@@ -39,11 +39,18 @@ class ClientIdentity:
         return peer
 
     def _is_trusted(self, address: str) -> bool:
-        try:
-            parsed = ipaddress.ip_address(address)
-        except ValueError:
-            return False
-        return any(parsed in network for network in self._trusted)
+        return is_within(address, self._trusted)
+
+
+def is_within(address: str, networks: tuple[Network, ...]) -> bool:
+    """Whether `address` is an IP address inside one of `networks` (False for anything else)."""
+    if not networks:
+        return False
+    try:
+        parsed = ipaddress.ip_address(address)
+    except ValueError:
+        return False
+    return any(parsed in network for network in networks)
 
 
 def _is_address(text: str) -> bool:

@@ -80,11 +80,12 @@ async def plain_http_error(_request: Request, error: Exception) -> PlainTextResp
 async def client_gone(request: Request, _error: Exception) -> Response:
     """A client that left while sending its body: one log line, not a traceback (no one reads
     the answer; a 400 keeps the access log truthful)."""
-    peer = request.client.host if request.client else "unknown"
-    log.warning(
-        "%s %s: the client (%s) left before its request body ended",
-        request.method,
-        request.url.path,
-        peer,
-    )
+    log_client_gone(request.method, request.url.path, request.client.host if request.client else "")
     return Response(status_code=400)
+
+
+def log_client_gone(method: str, path: str, peer: str) -> None:
+    """The one line for a client that left while sending its body (here or before the app)."""
+    log.warning(
+        "%s %s: the client (%s) left before its request body ended", method, path, peer or "unknown"
+    )

@@ -1,14 +1,27 @@
-"""uvicorn, bounded by the settings: request-head size, slow and idle clients, connection count.
+"""uvicorn, bounded by the settings: request heads, slow and idle clients, connections and work.
 
 uvicorn bounds a request head only with its h11 parser, which costs about three times what
 httptools does per request; httptools accepts heads of any size and waits for ever on a client
 that connects and says nothing, sends its head a byte at a time, or sends a head and never its
-body. `BoundedHttpToolsProtocol` keeps the fast parser and adds the bounds: a head (request line
-and headers) longer than `max_header_bytes` is refused with 400 like h11 refuses it; a connection
-that is idle, or still sending its head, `timeout_keep_alive` seconds after it connected or began
-a request is closed; a body not received in full `body_timeout` seconds after its head (in total,
-however it trickles) is answered 408 and its connection closed, so that stalled bodies give their
-place among `limit_concurrency` back.
+body. `BoundedHttpToolsProtocol` keeps the fast parser and adds the bounds:
+
+- a head longer than `max_header_bytes` (counted as it arrives) is refused with 431, or 414 while
+  the request line alone is that long; more than `max_header_fields` fields, or one field longer
+  than `max_header_field_bytes`, is refused with 431 as soon as that field is parsed, so that
+  nothing downstream ever scans thousands of fields;
+- a connection that is idle, or still sending its head, `timeout_keep_alive` seconds after it
+  connected or began a request is closed; a body not received in full `body_timeout` seconds
+  after its head (in total, however it trickles) is answered 408 and its connection closed;
+- a request takes one of the `limit_concurrency` work slots only once its body has arrived
+  (uvicorn counts every open connection, so a crowd of stalled bodies left no slot for anyone):
+  until then it is read in full here (it is at most `max_query_bytes`; a larger one goes on to
+  the application, which refuses it with 413), and beyond the slots it is answered 503;
+- connections are bounded per client address (`max_client_connections`, trusted proxies
+  exempt) and in total (`max_connections`). Past the client's bound, its connection idle the
+  longest (between requests) is closed, else the new one is refused with 429: a client cannot
+  take others' places with stalled requests. Past the server's bound, the connection idle the
+  longest is closed, else the one that has waited longest for its head or body (408), else the
+  new one is refused with 503; one being answered is never closed.
 
 uvicorn has no write timeout either: an answer a client does not read stays in the server's
 memory for as long as the connection lasts. Here, once more than the transport's high-water
@@ -21,12 +34,33 @@ from __future__ import annotations
 
 import asyncio
 import functools
-from dataclasses import dataclass
+import itertools
+import logging
+import resource
+from collections.abc import Iterable
+from dataclasses import dataclass, field
 from typing import Any
 
-from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
+from uvicorn._types import (
+    ASGI3Application,
+    ASGIReceiveCallable,
+    ASGISendCallable,
+    HTTPScope,
+    Scope,
+)
+from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol, RequestResponseCycle
 
+from iacai.service.http.client_identity import Network, is_within, parse_networks
+from iacai.service.http.errors import log_client_gone
 from iacai.service.settings import Settings
+
+log = logging.getLogger("uvicorn.error")
+"""The server's own log (uvicorn's), as in `http.errors`."""
+
+_EVENTS = itertools.count()
+"""Orders the moments connections begin to wait (the loop's clock can give two the same)."""
+FILE_DESCRIPTORS_BESIDE_CONNECTIONS = 256
+"""Descriptors the service needs besides its connections: workers' sockets, files, the listener."""
 
 
 @dataclass(frozen=True)
@@ -37,22 +71,90 @@ class WriteLimits:
     buffered_bytes: int
 
 
+@dataclass(frozen=True)
+class HeadLimits:
+    """How large a request head may be: in all, in fields, and in bytes per field."""
+
+    total_bytes: int
+    fields: int
+    field_bytes: int
+
+
+@dataclass(frozen=True)
+class Shares:
+    """What a request or a connection may hold of the server: work slots, connections."""
+
+    work_slots: int
+    connections: int
+    client_connections: int
+    trusted_proxies: tuple[Network, ...] = ()
+
+
+@dataclass
+class Occupancy:
+    """What the connections of one server process hold now (shared by all of them)."""
+
+    working: int = 0
+    """Requests being answered: their bodies arrived, the application runs."""
+    by_client: dict[str, set[BoundedHttpToolsProtocol]] = field(default_factory=dict)
+
+
+class _HeadRefusedError(Exception):
+    """Stops httptools mid-head once the head was answered 431 (it wraps this in its error)."""
+
+
+def plain_answer(status: str, message: str, *headers: str) -> bytes:
+    """A whole HTTP answer, plain text, closing the connection: for refusals before any app."""
+    body = (message + "\n").encode()
+    lines = [
+        f"HTTP/1.1 {status}",
+        "content-type: text/plain; charset=utf-8",
+        f"content-length: {len(body)}",
+        "connection: close",
+        *headers,
+    ]
+    return ("\r\n".join(lines) + "\r\n\r\n").encode() + body
+
+
 class BoundedHttpToolsProtocol(HttpToolsProtocol):
-    """httptools with a limit on the head's size and deadlines for idle, slow and non-reading
-    clients."""
+    """httptools with bounded heads, deadlines for idle, slow and non-reading clients, work slots
+    for requests whose bodies arrived, and bounded connections per client and in total."""
 
     _reading_head = True
+    _request_line_bytes: int | None = None
+    """The request line's length once its end arrived."""
     _head_bytes = 0
+    _header_fields = 0
     _head_deadline: asyncio.TimerHandle | None = None
     _write_deadline: asyncio.TimerHandle | None = None
     _body_deadline: asyncio.TimerHandle | None = None
+    _gated: RequestResponseCycle | None = None
+    """The request whose body is awaited before it may take a work slot."""
+    _answering = 0
+    """Requests of this connection in the application: while any, it is never closed early."""
+    _waiting_since = 0
+    """When this connection last began to wait for its client (connected, head read, answered),
+    as a place in the order of such events: the smallest has waited longest."""
+    _peer = ""
 
     def __init__(
-        self, *args: Any, write_limits: WriteLimits, body_timeout: float, **kwargs: Any
+        self,
+        *args: Any,
+        write_limits: WriteLimits,
+        head_limits: HeadLimits,
+        body_timeout: float,
+        largest_body: int,
+        shares: Shares,
+        occupancy: Occupancy,
+        **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
         self._write_limits = write_limits
+        self._head_limits = head_limits
         self.body_timeout = body_timeout
+        self._largest_body = largest_body
+        self._shares = shares
+        self._occupancy = occupancy
 
     # uvicorn's own signature, narrower than asyncio's (BaseTransport): hence the ignore
     def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
@@ -60,12 +162,160 @@ class BoundedHttpToolsProtocol(HttpToolsProtocol):
         self.timeout_keep_alive_task = self.loop.call_later(
             self.timeout_keep_alive, self.timeout_keep_alive_handler
         )
+        self._waiting_since = next(_EVENTS)
+        self._peer = self.client[0] if self.client else ""
+        self._occupancy.by_client.setdefault(self._peer, set()).add(self)
+        self._make_room()
 
     def connection_lost(self, exc: Exception | None) -> None:
         self._cancel_head_deadline()
         self._cancel_write_deadline()
         self._cancel_body_deadline()
+        same_client = self._occupancy.by_client.get(self._peer)
+        if same_client is not None:
+            same_client.discard(self)
+            if not same_client:
+                del self._occupancy.by_client[self._peer]
         super().connection_lost(exc)
+
+    # Connections: each client's share and the server's, the longest-waiting closed first
+
+    def _make_room(self) -> None:
+        """Past the client's bound or the server's, close the connection that has waited
+        longest for its client; refuse this new one if no other can go."""
+        shares = self._shares
+        same_client = self._occupancy.by_client[self._peer]
+        if len(same_client) > shares.client_connections and not is_within(
+            self._peer, shares.trusted_proxies
+        ):
+            self._close_longest_waiting(
+                same_client,
+                "429 Too Many Requests",
+                f"Too many connections from this address ({shares.client_connections} at once).",
+                stalled_too=False,
+            )
+        if not self.transport.is_closing() and len(self.connections) > shares.connections:
+            self._close_longest_waiting(
+                self.connections,
+                "503 Service Unavailable",
+                f"The server holds as many connections as it may ({shares.connections}).",
+                stalled_too=True,
+            )
+
+    def _close_longest_waiting(
+        self, among: Iterable[Any], status: str, refusal: str, *, stalled_too: bool
+    ) -> None:
+        """Close the connection idle the longest (or, `stalled_too`, the one waiting longest
+        for its request to arrive); refuse this one if there is no other."""
+        waiting = [
+            connection
+            for connection in among
+            if isinstance(connection, BoundedHttpToolsProtocol)
+            and connection is not self
+            and not connection._answering
+            and not connection.transport.is_closing()
+            and (stalled_too or connection.idle)
+        ]
+        longest = min(
+            waiting,
+            key=lambda connection: (not connection.idle, connection._waiting_since),
+            default=self,
+        )
+        if longest is self:  # not logged: a flood of connections would flood the log
+            self.transport.write(plain_answer(status, refusal, "retry-after: 1"))
+            self.transport.close()
+        else:
+            longest.cut_off("Request body not received in time: the server needed its place.")
+
+    @property
+    def idle(self) -> bool:
+        """Between requests: nothing of a request arrived yet, nothing is being answered."""
+        return (
+            self._reading_head
+            and self._head_bytes == 0
+            and not self._answering
+            and (self.cycle is None or self.cycle.response_complete)
+        )
+
+    def cut_off(self, message: str) -> None:
+        """Close this connection; a request still waiting for its body is answered 408 first."""
+        if self.transport.is_closing():
+            return
+        if self.cycle is not None and not self.cycle.response_started:
+            self.cycle.response_started = True
+            self.transport.write(plain_answer("408 Request Timeout", message))
+        self.transport.close()
+
+    # Work slots: taken once the body has arrived
+
+    def _start_asgi_task(self, cycle: RequestResponseCycle, app: ASGI3Application) -> None:
+        super()._start_asgi_task(
+            cycle, functools.partial(self._answer_once_received, cycle, app)
+        )
+
+    async def _answer_once_received(
+        self,
+        cycle: RequestResponseCycle,
+        app: ASGI3Application,
+        scope: Scope,
+        receive: ASGIReceiveCallable,
+        send: ASGISendCallable,
+    ) -> None:
+        """Wait for the body (bounded by its deadline), then answer in a work slot, or 503."""
+        if self._body_within_bounds(cycle.scope):
+            await self._receive_body(cycle)
+        if cycle.disconnected:
+            if cycle.more_body and not cycle.response_started:  # it left; it was not cut off
+                log_client_gone(cycle.scope["method"], cycle.scope["path"], self._peer)
+            return
+        occupancy = self._occupancy
+        if occupancy.working >= self._shares.work_slots:
+            log.warning("request refused: %s requests are being answered", occupancy.working)
+            await _server_busy(send, self._shares.work_slots)
+            return
+        occupancy.working += 1
+        self._answering += 1
+        try:
+            await app(scope, receive, send)
+        finally:
+            occupancy.working -= 1
+            self._answering -= 1
+
+    def _body_within_bounds(self, scope: HTTPScope) -> bool:
+        """Whether the body is worth reading here: a declared length over the largest body
+        accepted goes to the application at once (its 413 says why)."""
+        for name, value in scope["headers"]:
+            if name == b"content-length":
+                return not value.isdigit() or int(value) <= self._largest_body
+        return True
+
+    async def _receive_body(self, cycle: RequestResponseCycle) -> None:
+        """Read the whole body into the cycle (uvicorn pauses at 64 KiB until the app reads)."""
+        if cycle.waiting_for_100_continue and not self.transport.is_closing():
+            self.transport.write(b"HTTP/1.1 100 Continue\r\n\r\n")
+            cycle.waiting_for_100_continue = False
+        self._gated = cycle
+        self.flow.resume_reading()
+        try:
+            while cycle.more_body and not cycle.disconnected:
+                if len(cycle.body) > self._largest_body:
+                    break
+                await cycle.message_event.wait()
+                cycle.message_event.clear()
+        finally:
+            self._gated = None
+            cycle.message_event.set()  # the application's first receive() takes what came
+
+    def on_body(self, body: bytes) -> None:
+        super().on_body(body)
+        if self._gated is self.cycle and len(self.cycle.body) <= self._largest_body:
+            self.flow.resume_reading()
+
+    def on_response_complete(self) -> None:
+        self._waiting_since = next(_EVENTS)
+        super().on_response_complete()
+
+    # Answers waiting for a client that does not read
 
     def pause_writing(self) -> None:
         """More than the high-water mark waits for the client: start its clock, check the sum."""
@@ -105,16 +355,46 @@ class BoundedHttpToolsProtocol(HttpToolsProtocol):
             self._write_deadline.cancel()
             self._write_deadline = None
 
+    # The head: its size, its fields, its deadline
+
     def data_received(self, data: bytes) -> None:
         """Count the bytes of a head as they arrive: httptools buffers an unfinished header."""
         if self._reading_head:
+            if self._request_line_bytes is None and (end := data.find(b"\n")) >= 0:
+                self._request_line_bytes = self._head_bytes + end
             self._head_bytes += len(data)
-            limit = self.config.h11_max_incomplete_event_size
-            if limit is not None and self._head_bytes > limit:
-                self._cancel_head_deadline()
-                self.send_400_response(f"Request head larger than {limit} bytes.")
+            limit = self._head_limits.total_bytes
+            if self._head_bytes > limit:
+                if (self._request_line_bytes or self._head_bytes) > limit:
+                    self._refuse_head("414 URI Too Long", f"Request line over {limit} bytes.")
+                else:
+                    self._refuse_head("431", f"Request head larger than {limit} bytes.")
                 return
         super().data_received(data)
+
+    def on_header(self, name: bytes, value: bytes) -> None:
+        self._header_fields += 1
+        limits = self._head_limits
+        if self._header_fields > limits.fields:
+            self._refuse_head("431", f"More than {limits.fields} header fields.")
+            raise _HeadRefusedError
+        if len(name) + len(value) > limits.field_bytes:
+            shown = name[:64].decode("latin-1")
+            self._refuse_head("431", f"Header field {shown} over {limits.field_bytes} bytes.")
+            raise _HeadRefusedError
+        super().on_header(name, value)
+
+    def _refuse_head(self, status: str, message: str) -> None:
+        self._cancel_head_deadline()
+        if status == "431":
+            status = "431 Request Header Fields Too Large"
+        self.transport.write(plain_answer(status, message))
+        self.transport.close()
+
+    def send_400_response(self, msg: str) -> None:
+        """uvicorn's 400 for a head httptools refused, unless the head was answered already."""
+        if not self.transport.is_closing():
+            super().send_400_response(msg)
 
     def on_message_begin(self) -> None:
         super().on_message_begin()
@@ -124,6 +404,7 @@ class BoundedHttpToolsProtocol(HttpToolsProtocol):
     def on_headers_complete(self) -> None:
         self._reading_head = False
         self._cancel_head_deadline()
+        self._waiting_since = next(_EVENTS)
         self._body_deadline = self.loop.call_later(self.body_timeout, self._body_too_slow)
         super().on_headers_complete()
 
@@ -131,7 +412,9 @@ class BoundedHttpToolsProtocol(HttpToolsProtocol):
         self._cancel_body_deadline()
         super().on_message_complete()
         self._reading_head = True
+        self._request_line_bytes = None
         self._head_bytes = 0
+        self._header_fields = 0
 
     def _too_slow(self) -> None:
         self._head_deadline = None
@@ -141,16 +424,7 @@ class BoundedHttpToolsProtocol(HttpToolsProtocol):
     def _body_too_slow(self) -> None:
         """408 if nothing was answered yet, then close: the app sees the client disconnect."""
         self._body_deadline = None
-        if self.transport.is_closing():
-            return
-        if self.cycle is not None and not self.cycle.response_started:
-            message = f"Request body not received within {self.body_timeout:g} s.\n".encode()
-            self.cycle.response_started = True
-            self.transport.write(
-                b"HTTP/1.1 408 Request Timeout\r\ncontent-type: text/plain; charset=utf-8\r\n"
-                b"content-length: %d\r\nconnection: close\r\n\r\n%s" % (len(message), message)
-            )
-        self.transport.close()
+        self.cut_off(f"Request body not received within {self.body_timeout:g} s.")
 
     def _cancel_body_deadline(self) -> None:
         if self._body_deadline is not None:
@@ -163,6 +437,40 @@ class BoundedHttpToolsProtocol(HttpToolsProtocol):
             self._head_deadline = None
 
 
+async def _server_busy(send: ASGISendCallable, work_slots: int) -> None:
+    body = f"The server is answering {work_slots} requests at once, its most. Retry shortly.\n"
+    await send(
+        {
+            "type": "http.response.start",
+            "status": 503,
+            "headers": [
+                (b"content-type", b"text/plain; charset=utf-8"),
+                (b"content-length", str(len(body)).encode()),
+                (b"retry-after", b"1"),
+                (b"connection", b"close"),
+            ],
+        }
+    )
+    await send({"type": "http.response.body", "body": body.encode(), "more_body": False})
+
+
+def enough_file_descriptors(config: Settings) -> str | None:
+    """Raise the soft limit on open files to what `max_connections` needs, up to the hard
+    limit; None if enough, else what to lower (a full table stops every accept, not one)."""
+    needed = config.max_connections + FILE_DESCRIPTORS_BESIDE_CONNECTIONS
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if soft != resource.RLIM_INFINITY and soft < needed:
+        raised = needed if hard == resource.RLIM_INFINITY else min(needed, hard)
+        resource.setrlimit(resource.RLIMIT_NOFILE, (raised, hard))
+        soft = raised
+    if soft < needed:
+        return (
+            f"max-connections {config.max_connections} needs {needed} open files, the limit is "
+            f"{soft}: lower max-connections to {soft - FILE_DESCRIPTORS_BESIDE_CONNECTIONS}"
+        )
+    return None
+
+
 def uvicorn_options(config: Settings) -> dict[str, Any]:
     """The keyword arguments of `uvicorn.run` or `uvicorn.Config` that the settings decide."""
     return {
@@ -172,10 +480,20 @@ def uvicorn_options(config: Settings) -> dict[str, Any]:
         "http": functools.partial(
             BoundedHttpToolsProtocol,
             write_limits=WriteLimits(config.write_timeout, config.max_buffered_bytes),
+            head_limits=HeadLimits(
+                config.max_header_bytes, config.max_header_fields, config.max_header_field_bytes
+            ),
             body_timeout=config.body_timeout,
+            largest_body=config.max_query_bytes,
+            shares=Shares(
+                config.limit_concurrency,
+                config.max_connections,
+                config.max_client_connections,
+                parse_networks(config.trusted_proxies),
+            ),
+            occupancy=Occupancy(),
         ),
         "h11_max_incomplete_event_size": config.max_header_bytes,
         "timeout_keep_alive": config.timeout_keep_alive,
-        "limit_concurrency": config.limit_concurrency,
         "server_header": False,
     }

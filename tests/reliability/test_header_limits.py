@@ -1,0 +1,70 @@
+"""Request heads are bounded in all, in fields and per field, and refused cheaply past a bound.
+
+With the defaults (a head of 400,000 bytes, 100 fields, 16,384 bytes per field): 75,000 fields
+(as the red team sent) and one field of a megabyte are each answered 431 within a second, a
+request line longer than the head may be is answered 414, and heads just within every bound
+are answered. The service answers as before afterwards.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import socket
+import time
+
+import pytest
+from service_process import CHALLENGES, ServiceProcess
+
+FIELDS = 100
+FIELD_BYTES = 16_384
+HEAD_BYTES = 400_000
+PROMPT = 1.0
+
+
+def answer_to(port: int, head: bytes) -> tuple[bytes, float]:
+    """The server's answer to a raw head (it may stop reading it), and how long it took."""
+    started = time.monotonic()
+    with socket.create_connection(("127.0.0.1", port), timeout=10) as connection:
+        with contextlib.suppress(OSError):  # refused before all was sent: the answer waits
+            connection.sendall(head)
+        answer = b""
+        try:
+            while chunk := connection.recv(65536):
+                answer += chunk
+        except OSError:
+            pass
+    return answer, time.monotonic() - started
+
+
+def head(*fields: bytes, target: bytes = b"/healthz") -> bytes:
+    return b"GET " + target + b" HTTP/1.1\r\nHost: x\r\nConnection: close\r\n" + b"".join(
+        field + b"\r\n" for field in fields
+    ) + b"\r\n"
+
+
+@pytest.mark.parametrize(
+    ("sent", "status", "says"),
+    [
+        (head(*(b"X-A: 1" for _ in range(75_000))), b"431", b"More than 100 header fields"),
+        (head(b"X-Big: " + b"a" * 1_000_000), b"431", b"Request head larger than 400000"),
+        (head(b"X-Long: " + b"a" * FIELD_BYTES), b"431", b"Header field X-Long over 16384"),
+        (head(*(b"X-A: 1" for _ in range(FIELDS - 1))), b"431", b"More than 100 header fields"),
+        (head(target=b"/healthz?" + b"a" * HEAD_BYTES), b"414", b"Request line over 400000"),
+    ],
+    ids=["75000 fields", "1 MB field", "field over its bound", "101 fields", "request line"],
+)
+def test_heads_past_a_bound_are_refused(
+    served: ServiceProcess, sent: bytes, status: bytes, says: bytes
+) -> None:
+    answer, took = answer_to(served.port, sent)
+    assert answer.startswith(b"HTTP/1.1 " + status), answer[:300]
+    assert says in answer, answer[:300]
+    assert took < PROMPT, took
+    assert served.count_challenges() == CHALLENGES
+
+
+def test_heads_within_every_bound_are_answered(served: ServiceProcess) -> None:
+    fields = [b"X-A: 1" for _ in range(FIELDS - 3)]  # with Host and Connection: 99 fields
+    cookie = b"Cookie: " + b"c" * (FIELD_BYTES - len(b"cookie") - 1)
+    answer, _ = answer_to(served.port, head(*fields, cookie))
+    assert answer.startswith(b"HTTP/1.1 200"), answer[:300]
