@@ -5,9 +5,12 @@ serve-read-only` over a store loaded from the same quads, with the default graph
 the named graphs (as iacai's) and the same 10 s query timeout. Each attack is bounded in time:
 
 - runaway queries (a fourfold cross product) kept in flight, 8 from one client, then 2 each
-  from 4 clients, while a victim from another address asks a cheap query every 50 ms;
+  from 4 clients, then 1 each from 16 new clients, while a victim from another address (one
+  that has asked before) asks a cheap query every 50 ms;
 - 260 connections that send a POST head and never the body, and one that sends its body a byte
-  a second, while the health check is tried;
+  a second, from one address and then from a crowd of 13, while another client asks the health
+  check and a cheap query in turn;
+- request heads of 75,000 fields and of one 1 MB field;
 - 3 clients looping on the largest documents while the health check is timed;
 - memory-bomb queries (an ORDER BY over a cross product, a large CONSTRUCT), with the resident
   memory of the server's processes sampled and the server killed past `MEMORY_CAP`.
@@ -29,7 +32,6 @@ import sys
 import tempfile
 import time
 from collections import Counter
-from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -62,12 +64,15 @@ class Target:
 
     server: Server
     query_path: str
-    health: Callable[[httpx.Client], bool]
+    health_path: str
     documents: tuple[str, ...]
 
     @property
     def base(self) -> str:
         return self.server.url.rsplit("/", 1)[0]
+
+    def health(self, http: httpx.Client) -> bool:
+        return http.get(self.health_path).status_code == 200
 
     def resident_bytes(self) -> int:
         try:
@@ -90,17 +95,12 @@ def start_iacai(work: Path) -> Target:
                "warning"]
     server = spawn("iacai", command, f"http://127.0.0.1:{port}/sparql", work / "iacai.log")
     documents = ("/graph/references.jsonld", "/graph/references.ttl", "/dumps/iacai.trig")
-    return Target(server, "/sparql", lambda http: http.get("/healthz").status_code == 200,
-                  documents)
+    return Target(server, "/sparql", "/healthz", documents)
 
 
 def start_oxigraph(work: Path) -> Target:
     server = oxigraph.start(write_dump(1, work / "data.nq"), work, ATTACK_TIMEOUT_SECONDS)
-
-    def health(http: httpx.Client) -> bool:
-        return http.get("/query", params={"query": "ASK {}"}).status_code == 200
-
-    return Target(server, "/query", health, ("/store",))
+    return Target(server, "/query", "/query?query=ASK%7B%7D", ("/store",))
 
 
 def client(target: Target, address: str, timeout: float = 60) -> httpx.AsyncClient:
@@ -115,6 +115,8 @@ async def runaway_attack(target: Target, addresses: list[str], seconds: float) -
     failures = 0
     attackers = [client(target, address, timeout=seconds + 15) for address in addresses]
     victim_http = client(target, VICTIM)  # each client makes an SSL context: before the clock
+    async with client(target, VICTIM) as known:  # the victim has used the service before
+        await known.get(target.query_path, params={"query": f"{CHEAP} #{time.time()}"})
     until = time.monotonic() + seconds
 
     async def attacker(http: httpx.AsyncClient) -> None:
@@ -153,8 +155,9 @@ async def runaway_attack(target: Target, addresses: list[str], seconds: float) -
     }
 
 
-def stalled_bodies(target: Target, within: float = 30) -> dict[str, str]:
-    """260 POST heads without a body and one trickled body: when are they cut, is health kept?"""
+def stalled_bodies(target: Target, addresses: list[str], within: float = 30) -> dict[str, str]:
+    """260 POST heads without a body and one trickled body from `addresses` in turn: when are
+    they cut, and how are the health check and a cheap query from another client served?"""
     body = b"query=" + b"x" * 54
     head = (f"POST {target.query_path} HTTP/1.1\r\nHost: 127.0.0.1\r\n"
             "Content-Type: application/x-www-form-urlencoded\r\n"
@@ -162,9 +165,11 @@ def stalled_bodies(target: Target, within: float = 30) -> dict[str, str]:
     host, port = target.base.removeprefix("http://").split(":")
     started = time.monotonic()
     connections = []
-    for _ in range(STALLED + 1):
-        connection = socket.create_connection((host, int(port)), timeout=5)
-        connection.sendall(head)
+    for n in range(STALLED + 1):
+        connection = socket.create_connection((host, int(port)), timeout=5,
+                                              source_address=(addresses[n % len(addresses)], 0))
+        with contextlib.suppress(OSError):  # refused at once
+            connection.sendall(head)
         connection.setblocking(False)
         connections.append(connection)
     trickle = connections[0]  # the first: within any connection limit
@@ -172,9 +177,12 @@ def stalled_bodies(target: Target, within: float = 30) -> dict[str, str]:
     for connection in connections:
         selector.register(connection, selectors.EVENT_READ)
     cut: dict[socket.socket, float] = {}
-    health_ok = health_tries = trickled = 0
+    answers: Counter[str] = Counter()
+    served: dict[str, list[tuple[int, float]]] = {"health": [], "query": []}
+    trickled = 0
     next_byte = started
-    with httpx.Client(base_url=target.base, timeout=2) as http:
+    transport = httpx.HTTPTransport(local_address=VICTIM)
+    with httpx.Client(base_url=target.base, timeout=within, transport=transport) as http:
         while time.monotonic() - started < within and len(cut) < len(connections):
             if trickle not in cut and time.monotonic() >= next_byte and trickled < len(body):
                 try:
@@ -183,26 +191,61 @@ def stalled_bodies(target: Target, within: float = 30) -> dict[str, str]:
                 except OSError:
                     cut[trickle] = time.monotonic() - started
                 next_byte += 1
-            for key, _ in selector.select(timeout=0.5):
+            for key, _ in selector.select(timeout=0.2):
                 connection = key.fileobj
                 assert isinstance(connection, socket.socket)
+                answer = b""
                 with contextlib.suppress(OSError):
-                    connection.recv(4096)
+                    answer = connection.recv(4096)
+                answers[answer[9:12].decode() or "closed"] += 1
                 cut[connection] = time.monotonic() - started
                 selector.unregister(connection)
-            health_tries += 1
-            with contextlib.suppress(httpx.HTTPError):
-                health_ok += target.health(http)
+            for what, path, parameters in (
+                ("health", target.health_path, {}),
+                ("query", target.query_path, {"query": f"{CHEAP} #{time.time()}"}),
+            ):
+                asked = time.monotonic()
+                try:
+                    status = http.get(path, params=parameters).status_code
+                except httpx.HTTPError:
+                    status = 0
+                served[what].append((status, time.monotonic() - asked))
     for connection in connections:
         connection.close()
     stalled_cut = [t for c, t in cut.items() if c is not trickle]
-    return {
+    figures = {
         "stalled bodies cut": f"{len(stalled_cut)} of {STALLED}"
         + (f", the last after {max(stalled_cut):.1f} s" if stalled_cut else ""),
+        "stalled answers": ", ".join(f"{n}x {s}" for s, n in sorted(answers.items())),
         "trickled body": (f"cut after {cut[trickle]:.1f} s ({trickled} bytes)" if trickle in cut
                           else f"not cut in {within:.0f} s"),
-        "health during attack": f"{health_ok} of {health_tries} answered",
     }
+    for what, results in served.items():
+        failed = sum(status != 200 for status, _ in results)
+        slowest = max((took for _, took in results), default=0.0)
+        figures[f"{what} during attack"] = (f"{len(results) - failed} of {len(results)} answered, "
+                                            f"max {slowest * 1000:.0f} ms")
+    return figures
+
+
+def head_bombs(target: Target) -> dict[str, str]:
+    """Heads of 75,000 fields and of one 1 MB field: the answer, and how long it took."""
+    host, port = target.base.removeprefix("http://").split(":")
+    figures = {}
+    for name, fields in (("75,000 header fields", b"X-A: 1\r\n" * 75_000),
+                         ("one 1 MB header field", b"X-Big: " + b"a" * 1_000_000 + b"\r\n")):
+        started = time.monotonic()
+        with socket.create_connection((host, int(port)), timeout=30) as connection:
+            with contextlib.suppress(OSError):  # refused before all was sent
+                connection.sendall(f"GET {target.health_path} HTTP/1.1\r\nHost: x\r\n"
+                                   "Connection: close\r\n".encode() + fields + b"\r\n")
+            answer = b""
+            with contextlib.suppress(OSError):
+                while chunk := connection.recv(65536):
+                    answer += chunk
+        status = answer.split(b"\r\n", 1)[0].decode(errors="replace") or "closed, no answer"
+        figures[name] = f"{status} in {(time.monotonic() - started) * 1000:.0f} ms"
+    return figures
 
 
 async def documents_loop(target: Target, seconds: float) -> dict[str, str]:
@@ -268,12 +311,20 @@ async def memory_bombs(target: Target, seconds: float) -> dict[str, str]:
 
 def attack_all(target: Target, seconds: float) -> dict[str, str]:
     figures: dict[str, str] = {}
-    for name, addresses in (("8 runaway, 1 client", ["127.0.0.11"] * 8),
-                            ("4 clients x 2 runaway", [f"127.0.0.{21 + n}" for n in range(4)] * 2)):
+    runaways = {
+        "8 runaway, 1 client": ["127.0.0.11"] * 8,
+        "4 clients x 2 runaway": [f"127.0.0.{21 + n}" for n in range(4)] * 2,
+        "16 new clients x 1 runaway": [f"127.0.0.{31 + n}" for n in range(16)],
+    }
+    for name, addresses in runaways.items():
         for key, value in asyncio.run(runaway_attack(target, addresses, seconds)).items():
             figures[f"{name}: {key}"] = value
-    time.sleep(12)  # the runaway queries end by the timeout
-    figures.update(stalled_bodies(target))
+        time.sleep(ATTACK_TIMEOUT_SECONDS + 2)  # the runaway queries end by the timeout
+    for name, addresses in (("1 address", ["127.0.0.1"]),
+                            ("13 addresses", [f"127.0.0.{100 + n}" for n in range(13)])):
+        for key, value in stalled_bodies(target, addresses).items():
+            figures[f"stalled from {name}: {key}"] = value
+    figures.update(head_bombs(target))
     figures.update(asyncio.run(documents_loop(target, seconds)))
     figures.update(asyncio.run(memory_bombs(target, 40)))
     return figures

@@ -11,8 +11,10 @@ connections beyond it are refused at once with 429).
 
 from __future__ import annotations
 
+import json
 import selectors
 import socket
+import statistics
 import time
 from collections import Counter
 from collections.abc import Iterator
@@ -71,6 +73,18 @@ class Attack:
     def slow_or_failed(self) -> list[tuple[str, int, float]]:
         return [(w, status, s) for w, status, s in self.served if status != 200 or s >= PROMPT]
 
+    def figures(self) -> dict[str, object]:
+        """For docs/reliability.md (printed with pytest -s)."""
+        figures: dict[str, object] = {"statuses": dict(self.statuses()), "took_s": self.took}
+        for what in ("health", "query"):
+            seconds = sorted(s for w, _, s in self.served if w == what)
+            figures[what] = {
+                "asked": len(seconds),
+                "p50_ms": round(statistics.median(seconds) * 1000, 1),
+                "max_ms": round(seconds[-1] * 1000, 1),
+            }
+        return figures
+
 
 def attack(service: ServiceProcess, addresses: list[str]) -> tuple[Attack, socket.socket]:
     """One trickled body and 260 stalled ones from `addresses` in turn; `/healthz` and a query
@@ -123,6 +137,7 @@ def attack(service: ServiceProcess, addresses: list[str]) -> tuple[Attack, socke
 def test_stalled_and_trickled_bodies_are_cut_off(service: ServiceProcess) -> None:
     crowd = [f"127.0.0.{100 + n}" for n in range(13)]  # 20 each: within every share
     outcome, trickle = attack(service, crowd)
+    print(json.dumps({"13 addresses": outcome.figures()}))
     answers = outcome.answers
     took = outcome.took
     assert len(answers) == STALLED + 1, f"{STALLED + 1 - len(answers)} still open after {took} s"
@@ -141,6 +156,7 @@ def test_stalled_and_trickled_bodies_are_cut_off(service: ServiceProcess) -> Non
 
 def test_one_address_holds_only_its_share(service: ServiceProcess) -> None:
     outcome, trickle = attack(service, ["127.0.0.99"])
+    print(json.dumps({"1 address": outcome.figures()}))
     statuses = outcome.statuses()
     assert len(outcome.answers) == STALLED + 1 and outcome.took < WITHIN, (outcome.took, statuses)
     assert statuses["HTTP/1.1 429"] == STALLED + 1 - CLIENT_SHARE, statuses  # refused at once
