@@ -52,6 +52,7 @@ MEMORY_BOMBS = (
 MEMORY_CAP = 3 * 1024**3
 """Resident bytes past which the server under attack is killed (the machine is shared)."""
 VICTIM = "127.0.0.200"
+TRICKLER = "127.0.0.98"
 STALLED = 260
 MIB = 1024 * 1024
 ATTACK_TIMEOUT_SECONDS = round(Settings().query_timeout)
@@ -156,8 +157,9 @@ async def runaway_attack(target: Target, addresses: list[str], seconds: float) -
 
 
 def stalled_bodies(target: Target, addresses: list[str], within: float = 30) -> dict[str, str]:
-    """260 POST heads without a body and one trickled body from `addresses` in turn: when are
-    they cut, and how are the health check and a cheap query from another client served?"""
+    """260 POST heads without a body from `addresses` in turn, then one trickled body from an
+    address of its own: when are they cut, and how are the health check and a cheap query from
+    another client served?"""
     body = b"query=" + b"x" * 54
     head = (f"POST {target.query_path} HTTP/1.1\r\nHost: 127.0.0.1\r\n"
             "Content-Type: application/x-www-form-urlencoded\r\n"
@@ -166,13 +168,14 @@ def stalled_bodies(target: Target, addresses: list[str], within: float = 30) -> 
     started = time.monotonic()
     connections = []
     for n in range(STALLED + 1):
+        address = addresses[n % len(addresses)] if n < STALLED else TRICKLER
         connection = socket.create_connection((host, int(port)), timeout=5,
-                                              source_address=(addresses[n % len(addresses)], 0))
+                                              source_address=(address, 0))
         with contextlib.suppress(OSError):  # refused at once
             connection.sendall(head)
         connection.setblocking(False)
         connections.append(connection)
-    trickle = connections[0]  # the first: within any connection limit
+    trickle = connections[-1]  # the newest: no connection limit closes it first
     selector = selectors.DefaultSelector()
     for connection in connections:
         selector.register(connection, selectors.EVENT_READ)

@@ -93,7 +93,7 @@ class Settings:
         "requests beyond are answered 503",
     )
     max_connections: int = _setting(
-        512,
+        256,
         "most open connections; beyond, the one waiting longest for its client (idle, or "
         "still sending) is closed, else the new one is refused with 503",
     )
