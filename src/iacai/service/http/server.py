@@ -99,8 +99,14 @@ class Occupancy:
     by_client: dict[str, set[BoundedHttpToolsProtocol]] = field(default_factory=dict)
 
 
+MAX_URL_BYTES = 65_535
+"""The longest request target httptools can parse (its URL offsets are 16-bit): a longer GET query
+gets a 414 that says to POST it, not uvicorn's bare "Invalid HTTP request received"."""
+
+
 class _HeadRefusedError(Exception):
-    """Stops httptools mid-head once the head was answered 431 (it wraps this in its error)."""
+    """Stops httptools mid-head once the head was answered 414 or 431 (it wraps this in its
+    error)."""
 
 
 def plain_answer(status: str, message: str, *headers: str) -> bytes:
@@ -371,6 +377,16 @@ class BoundedHttpToolsProtocol(HttpToolsProtocol):
                     self._refuse_head("431", f"Request head larger than {limit} bytes.")
                 return
         super().data_received(data)
+
+    def on_url(self, url: bytes) -> None:
+        if len(self.url) + len(url) > MAX_URL_BYTES:
+            self._refuse_head(
+                "414 URI Too Long",
+                f"Request target over {MAX_URL_BYTES} bytes: send a query this long with POST "
+                "(application/sparql-query, or a form).",
+            )
+            raise _HeadRefusedError
+        super().on_url(url)
 
     def on_header(self, name: bytes, value: bytes) -> None:
         self._header_fields += 1
