@@ -63,3 +63,36 @@ def test_programs_still_get_results_formats(client: httpx.Client) -> None:
         headers={"Accept": "*/*"},
     )
     assert answer.headers["content-type"].startswith("application/sparql-results+json")
+
+
+def test_a_prefixed_name_selects_its_choice_and_the_answer_reads_as_words(
+    client: httpx.Client,
+) -> None:
+    """Issue 11 trial: the README's `?challenge=id:challenge/bias` left the select on "choose",
+    showed the challenge as `id:challenge/bias` and headed a column `categoryLabel`."""
+    page = client.get(
+        "/queries/benefits-for-challenge",
+        params={"challenge": "id:challenge/bias"},
+        headers={"Accept": BROWSER},
+    ).text
+    assert '<option value="https://w3id.org/iacai/id/challenge/bias" selected>Bias</option>' in page
+    assert "<caption>6 rows</caption>" in page
+    headers = re.findall(r'<th scope="col">([^<]*)</th>', page)
+    assert headers == ["Challenge", "Benefit", "Category"]
+    assert '<td><a href="/id/challenge/bias">Bias</a></td>' in page
+    assert "id:challenge/bias</" not in page
+
+
+def test_every_named_query_is_headed_in_words(client: httpx.Client) -> None:
+    """No header is a variable name: no camel case, no trailing "Label", none in lower case."""
+    catalogue = client.get("/queries", headers={"Accept": "application/json"}).json()
+    names = [entry["name"] for entry in catalogue] if isinstance(catalogue, list) else []
+    assert names, catalogue
+    headed = 0
+    for name in names:
+        page = client.get(f"/queries/{name}", headers={"Accept": BROWSER}).text
+        for header in re.findall(r'<th scope="col">([^<]*)</th>', page):
+            headed += 1
+            assert header[:1].isupper() and not re.search(r"[a-z][A-Z]|Label$", header), (
+                name, header)
+    assert headed > 10

@@ -2,7 +2,8 @@
 the answer as a table linked to local pages, and downloads in the formats that fit its form.
 
 A value may be given as an IRI, a prefixed name (`id:challenge/bias`) or a label (`Bias`, any
-case): a label is turned into the IRI of the one resource of the parameter's class that bears it.
+case): a label is turned into the IRI of the one resource of the parameter's class that bears it,
+a prefixed name into its IRI, so the form shows the same choice selected either way.
 """
 
 from __future__ import annotations
@@ -18,10 +19,11 @@ from iacai import query_lexer
 from iacai.named_queries import NamedQuery, ParameterError, QueryParameter
 from iacai.namespaces import IACAI
 from iacai.service.http.negotiation import Kind, formats_of
-from iacai.service.pages.answer_tables import answer_table
+from iacai.service.pages.answer_tables import labelled_answer_table
 from iacai.service.pages.index_pages import resources_of
 from iacai.service.pages.query_pages import templates
 from iacai.service.sparql.answerer import Answerer, QueryRequest
+from iacai.service.sparql.internal_queries import asked_for
 
 
 @dataclass
@@ -41,7 +43,7 @@ async def named_query_page(
         Field(p, values.get(p.name, ""), await _choices(request, p)) for p in named.parameters
     ]
     for form_field in fields:
-        form_field.value = _iri_for_label(form_field)
+        form_field.value = _iri_of(form_field)
     given = {f.parameter.name: f.value for f in fields if f.value}
     outline = query_lexer.outline(named.text)
     kind = Kind.GRAPH if outline.returns_graph else Kind.RESULTS
@@ -66,7 +68,7 @@ async def named_query_page(
             results, truncated = await answerer.solutions(
                 request, QueryRequest(named.text, outline, substitutions=bound)
             )
-            context["table"] = answer_table(results)
+            context["table"] = await labelled_answer_table(asked_for(request), results)
             context["truncated"] = truncated
     if status == 200 and len(given) == len(fields):
         context["downloads"] = [
@@ -88,8 +90,16 @@ async def _choices(request: Request, parameter: QueryParameter) -> list[tuple[st
                   key=lambda choice: choice[1].lower())
 
 
-def _iri_for_label(form_field: Field) -> str:
-    """The value, or the IRI of the one choice whose label it is (case blind)."""
+def _iri_of(form_field: Field) -> str:
+    """The IRI a value stands for, so that the form selects it whichever way it was given: the one
+    choice whose label it is (case blind), or the expansion of a prefixed name; else the value."""
     wanted = form_field.value.strip().casefold()
     matches = [iri for iri, label in form_field.choices if label.casefold() == wanted]
-    return matches[0] if len(matches) == 1 else form_field.value
+    if len(matches) == 1:
+        return matches[0]
+    if form_field.parameter.type == "iri" and form_field.value:
+        try:
+            return str(form_field.parameter.term(form_field.value.strip()))
+        except ParameterError:
+            pass
+    return form_field.value
