@@ -63,6 +63,8 @@ BENCH_DIR = Path(__file__).resolve().parent
 WORKER = "worker: query and answer writing (timed apart)"
 HOP = "hop to the worker and back (pool wait minus the worker's own time)"
 REST = "rest: event loop, sockets, kernel, client (latency minus every span)"
+BEFORE_HEADING = "### Before"
+"""Where an earlier profile goes beneath the new one (`--keep-previous`)."""
 NOISY_SHARE = 0.25
 """Cores' worth of other work on the machine above which the heading calls the run loaded."""
 
@@ -132,7 +134,7 @@ STAGES: tuple[tuple[Any, str, str], ...] = (
     (answerer.Answerer, "_run", "QueryJob, reply checks"),
     (pool.QueryPool, "run", HOP),
     (wire, "frame", "pickling the job (server side)"),
-    (wire.MessageReader, "data_received", "reading and unpickling the reply"),
+    (wire.MessageReader, "data_received", "reading the reply"),
     (RepresentationMiddleware, "finish", "RepresentationMiddleware.finish (send side)"),
 )
 """What is timed: (module or class, function, stage). Middlewares are found on the app."""
@@ -156,6 +158,9 @@ def main(arguments: Sequence[str] | None = None) -> None:
     parser.add_argument("--top", type=int, default=25, help="cProfile rows to print")
     parser.add_argument("--output", type=Path, default=BENCH_DIR / "RESULTS.md",
                         help="the report whose profile section to write (none: -)")
+    parser.add_argument("--keep-previous", action="store_true",
+                        help="keep the report's earlier profile beneath the new one, as the "
+                             "figures before a change")
     parsed = parser.parse_args(arguments)
     wanted = {name.strip() for name in parsed.queries.split(",") if name.strip()}
     os.environ.update({**iacai.BENCH_SETTINGS, "IACAI_CACHE_ENTRIES": "0"})
@@ -178,8 +183,21 @@ def main(arguments: Sequence[str] | None = None) -> None:
     print(section)
     if str(parsed.output) != "-":
         previous = parsed.output.read_text(encoding="utf-8") if parsed.output.is_file() else ""
+        if parsed.keep_previous:
+            section += _as_before(report.section_of(previous, report.PROFILE_HEADING))
         parsed.output.write_text(report.with_section(previous, report.PROFILE_HEADING, section),
                                  encoding="utf-8")
+
+
+def _as_before(earlier: str) -> str:
+    """An earlier profile section as the part of the new one that shows the figures before
+    (its own earlier part dropped: only the latest before and after are kept)."""
+    if not earlier:
+        return ""
+    heading, _, body = earlier.partition("\n")
+    body = body.split(f"\n{BEFORE_HEADING}")[0]
+    title = heading.removeprefix(report.PROFILE_HEADING).strip()
+    return f"\n\n{BEFORE_HEADING}: the profile {title}\n{body.rstrip()}\n"
 
 
 def _machine_cpu_seconds() -> float:

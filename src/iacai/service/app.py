@@ -106,6 +106,7 @@ def create_app(config: settings.Settings, snapshot: Snapshot) -> FastAPI:
     app.state.clients = ClientIdentity(config.trusted_proxies)
     app.state.snapshot = snapshot
     app.state.catalogue = named_queries.catalogue()
+    app.router.routes.append(protocol.QUERY_ROUTE)  # first: the most frequent request
     app.include_router(index_pages.router)  # /id/{kind}/ before the /id/... documents
     dereferencing.attach(app, snapshot)
     app.add_exception_handler(ServiceError, for_people(plain_error))

@@ -107,9 +107,14 @@ class _Worker:
         """Send the job and wait for the reply, at most `timeout` seconds."""
         if self._ended.done() or self._transport is None:
             raise WorkerCrashedError(f"query worker {self.pid} ended")
-        self._pending = self._loop.create_future()
+        pending: asyncio.Future[WorkerReply] = self._loop.create_future()
+        self._pending = pending
         self._transport.write(wire.frame(job))
-        return await asyncio.wait_for(self._pending, timeout)
+        expiry = self._loop.call_later(timeout, self.stop_query, TimeoutError())
+        try:
+            return await pending
+        finally:
+            expiry.cancel()
 
     def _settle(self, reply: object) -> None:
         pending, self._pending = self._pending, None
@@ -245,7 +250,8 @@ class QueryPool:
             self._turns.append(client)
         self._dispatch()
         try:
-            worker = await asyncio.wait_for(waiter, timeout)
+            # an idle worker was handed over at once: no timer, no turn of the event loop
+            worker = waiter.result() if waiter.done() else await asyncio.wait_for(waiter, timeout)
         except BaseException as error:
             if waiter.done() and not waiter.cancelled() and waiter.exception() is None:
                 self._finish(waiter.result(), client, state, loop.time())  # handed over, unused

@@ -1,11 +1,14 @@
-"""The wire between the server and a query worker: length-prefixed pickled messages on a socket.
+"""The wire between the server and a query worker: length-prefixed messages on a socket.
 
-The worker reads and writes with blocking calls (it does one thing at a time); the server reads
-with an asyncio protocol on its event loop, so a reply wakes the loop directly: no reader thread
-per worker, no hand-over between threads, and a large answer arrives in pieces without ever
-blocking the loop. The end of the socket (the worker died) is seen at once as a closed
-connection. Pickle is safe here: both ends are this service's own processes, joined by a
-socketpair that nothing else can reach (as multiprocessing's own pipes).
+An answer, the one large message, travels as its bytes behind a header (no pickle: the server
+takes the body as the worker wrote it, with one copy on the way in); anything else (a job, a
+refusal, a worker's greeting) is pickled. The worker reads and writes with blocking calls (it
+does one thing at a time); the server reads with an asyncio protocol on its event loop, so a
+reply wakes the loop directly: no reader thread per worker, no hand-over between threads, and a
+large answer arrives in pieces without ever blocking the loop. The end of the socket (the worker
+died) is seen at once as a closed connection. Pickle is safe here: both ends are this service's
+own processes, joined by a socketpair that nothing else can reach (as multiprocessing's own
+pipes).
 """
 
 from __future__ import annotations
@@ -15,26 +18,56 @@ import pickle
 import socket
 import struct
 from collections.abc import Callable
+from dataclasses import dataclass
 
-_HEADER = struct.Struct("!Q")
-"""Each message is its length (8 bytes, big-endian) and then its pickle."""
+_HEADER = struct.Struct("!QB")
+"""Each message is its length (8 bytes, big-endian), its kind (1 byte), then its bytes."""
+_PICKLED, _ANSWER, _CUT_ANSWER = 0, 1, 2
+_SENT_APART = 1 << 16
+"""An answer at least this large is sent after its header, not copied behind it."""
+
+
+@dataclass(frozen=True)
+class QueryAnswer:
+    """The serialized answer and whether the row cap cut it."""
+
+    body: bytes
+    truncated: bool
 
 
 def frame(message: object) -> bytes:
-    """The message as it goes on the wire."""
-    payload = pickle.dumps(message, protocol=pickle.HIGHEST_PROTOCOL)
-    return _HEADER.pack(len(payload)) + payload
+    """The message as it goes on the wire, in one piece."""
+    return b"".join(_parts(message))
 
 
 def send(sock: socket.socket, message: object) -> None:
     """Send one message, blocking until the socket took all of it."""
-    sock.sendall(frame(message))
+    head, payload = _parts(message)
+    if len(payload) < _SENT_APART:
+        sock.sendall(head + payload)
+    else:
+        sock.sendall(head)
+        sock.sendall(payload)
 
 
 def receive(sock: socket.socket) -> object:
     """The next message, blocking; EOFError when the other end has closed."""
-    (length,) = _HEADER.unpack(_exactly(sock, _HEADER.size))
-    return pickle.loads(_exactly(sock, length))  # noqa: S301 (only our own processes)
+    length, kind = _HEADER.unpack(_exactly(sock, _HEADER.size))
+    return _decoded(kind, _exactly(sock, length))
+
+
+def _parts(message: object) -> tuple[bytes, bytes]:
+    if isinstance(message, QueryAnswer):
+        kind, payload = (_CUT_ANSWER if message.truncated else _ANSWER), message.body
+    else:
+        kind, payload = _PICKLED, pickle.dumps(message, protocol=pickle.HIGHEST_PROTOCOL)
+    return _HEADER.pack(len(payload), kind), payload
+
+
+def _decoded(kind: int, payload: bytes) -> object:
+    if kind == _PICKLED:
+        return pickle.loads(payload)  # noqa: S301 (only our own processes)
+    return QueryAnswer(payload, truncated=kind == _CUT_ANSWER)
 
 
 def _exactly(sock: socket.socket, size: int) -> bytes:
@@ -55,18 +88,32 @@ class MessageReader(asyncio.Protocol):
     def __init__(self, on_message: Callable[[object], None], on_closed: Callable[[], None]) -> None:
         self._on_message = on_message
         self._on_closed = on_closed
-        self._buffer = bytearray()
+        self._head = b""
+        """The header of the next message, while it arrives."""
+        self._kind = _PICKLED
+        self._missing: int | None = None
+        """Bytes of the current message still to come; None between messages."""
+        self._parts: list[memoryview] = []
 
     def data_received(self, data: bytes) -> None:
-        self._buffer += data
-        while len(self._buffer) >= _HEADER.size:
-            (length,) = _HEADER.unpack_from(self._buffer)
-            end = _HEADER.size + length
-            if len(self._buffer) < end:
-                return
-            message = pickle.loads(self._buffer[_HEADER.size : end])  # noqa: S301 (as above)
-            del self._buffer[:end]
-            self._on_message(message)
+        view = memoryview(data)
+        while view:
+            if self._missing is None:
+                needed = _HEADER.size - len(self._head)
+                self._head += view[:needed]
+                view = view[needed:]
+                if len(self._head) < _HEADER.size:
+                    return
+                self._missing, self._kind = _HEADER.unpack(self._head)
+                self._head = b""
+            part = view[: self._missing]
+            view = view[len(part) :]
+            self._parts.append(part)
+            self._missing -= len(part)
+            if self._missing == 0:
+                payload = b"".join(self._parts)  # the one copy
+                self._parts, self._missing = [], None
+                self._on_message(_decoded(self._kind, payload))
 
     def connection_lost(self, exc: Exception | None) -> None:
         self._on_closed()

@@ -19,6 +19,7 @@ from typing import Any
 from pyoxigraph import NamedNode, QueryBoolean, QuerySolutions, Store, Triple, Variable
 
 from iacai.service.engine import sandbox, wire, writers
+from iacai.service.engine.wire import QueryAnswer as QueryAnswer  # re-exported: a reply
 from iacai.stores.location import StoreKind, StoreLocation
 from iacai.stores.opening import memory_store, open_for_queries
 from iacai.stores.remote import RemoteStore, RemoteStoreError
@@ -70,14 +71,6 @@ class QueryJob:
     named_graphs: tuple[str, ...] = ()
     union_default_graph: bool = True
     substitutions: tuple[tuple[str, Any], ...] = field(default=())
-
-
-@dataclass(frozen=True)
-class QueryAnswer:
-    """The serialized answer and whether the row cap cut it."""
-
-    body: bytes
-    truncated: bool
 
 
 @dataclass(frozen=True)

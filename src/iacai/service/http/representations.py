@@ -161,8 +161,10 @@ class RepresentationMiddleware:
             etag = fields.get(b"etag") or b""
             return etag_matches(etag.decode("latin-1"), request.if_none_match)
         since = _http_date(request.if_modified_since)
+        if since is None:
+            return False
         modified = _http_date(fields.get(b"last-modified"))
-        return since is not None and modified is not None and modified <= since
+        return modified is not None and modified <= since
 
 
 @dataclass(frozen=True)

@@ -12,6 +12,8 @@ from urllib.parse import parse_qsl
 
 from fastapi import APIRouter, Request, Response
 from pyoxigraph import NamedNode
+from starlette.routing import Route
+from starlette.types import Receive, Scope, Send
 
 from iacai.service.http.addresses import base_url
 from iacai.service.http.errors import ProtocolError
@@ -121,6 +123,25 @@ async def sparql_post(request: Request) -> Response:
     if parameters.query is None:
         raise ProtocolError(400, "The request has no 'query'.")
     return await _respond(request, parameters)
+
+
+class QueryOperation:
+    """GET and POST /sparql handed straight to `sparql_get` and `sparql_post` (ASGI).
+
+    Listed before every other route (`QUERY_ROUTE`), so that the most frequent request skips
+    FastAPI's routing through the included routers and its per-request dependency solving,
+    which cost as much as the rest of the service's work on a query. The routes above describe
+    the operation in the OpenAPI document; errors still reach the app's handlers.
+    """
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        request = Request(scope, receive)
+        handler = sparql_post if scope["method"] == "POST" else sparql_get
+        response = await handler(request)
+        await response(scope, receive, send)
+
+
+QUERY_ROUTE = Route("/sparql", QueryOperation(), methods=["GET", "POST"])
 
 
 async def _respond(request: Request, parameters: ProtocolParameters) -> Response:
