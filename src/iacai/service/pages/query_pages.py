@@ -12,6 +12,7 @@ from typing import Any, Final
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
+from jinja2 import select_autoescape
 from rdflib.namespace import OWL, RDF, RDFS
 
 from iacai import query_lexer
@@ -28,6 +29,7 @@ STATIC_DIR = HERE / "static"
 YASGUI_DIR = "vendor/yasgui"
 """Where scripts/fetch-yasgui puts the YASGUI bundle, inside the static files."""
 templates = Jinja2Templates(directory=HERE / "templates")
+templates.env.autoescape = select_autoescape(("html", "xml", "svg"))  # the SVG matrix too
 templates.env.globals["dump_files"] = dump_files()  # every page's head links to each dump
 PAGE_HEADERS: Final = {"Vary": "Accept", "Link": '</.well-known/void>; rel="describedby"'}
 """Every page varies on Accept and points at the VoID description of the dataset."""

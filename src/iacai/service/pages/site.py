@@ -34,7 +34,7 @@ from iacai.service.linked_data.descriptions import (
 )
 from iacai.service.linked_data.vocabularies import VocabularyDocument
 from iacai.service.pages.answers import Answers
-from iacai.service.pages.matrix import table_3
+from iacai.service.pages.matrix import FONT_SIZE, svg_layout, table_3
 from iacai.service.pages.query_pages import PAGE_HEADERS, templates
 from iacai.service.sparql.internal_queries import InternalQueries, Solution, asked_for
 from iacai.service.sparql.service_description import (
@@ -170,7 +170,12 @@ async def matrix_svg(request: Request) -> Response:
     response = templates.TemplateResponse(
         request,
         "matrix.svg",
-        {"matrix": matrix, "href": lambda iri: root + page_path(iri)},
+        {
+            "matrix": matrix,
+            "layout": svg_layout(matrix),
+            "font_size": FONT_SIZE,
+            "href": lambda iri: root + page_path(iri),
+        },
         media_type="image/svg+xml",
     )
     response.headers["Content-Disposition"] = "inline; filename=iacai-table-3.svg"
