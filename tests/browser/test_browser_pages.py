@@ -54,9 +54,14 @@ def test_the_matrix_shows_every_mark(browser: Any, browser_service: RunningServi
     assert len(marks) == 60
     assert all(mark.is_displayed() for mark in marks)
     links = browser.find_elements(By.CSS_SELECTOR, "td.mark a")
-    assert len(links) == 120
+    assert len(links) == 60  # one whole-cell link per mark, to its challenge
     assert {link.get_attribute("href").split("/id/")[1].split("/")[0] for link in links} == {
-        "challenge", "benefit"
+        "challenge"
+    }
+    heads = browser.find_elements(By.CSS_SELECTOR, "th.benefit a")  # the benefits: column heads
+    assert len(heads) == 21
+    assert {head.get_attribute("href").split("/id/")[1].split("/")[0] for head in heads} == {
+        "benefit"
     }
 
 

@@ -12,7 +12,10 @@ from typing import Any
 
 import pytest
 from live_service import RunningService
+from selenium.webdriver.common.action_chains import ActionChains
 from selenium.webdriver.common.by import By
+from selenium.webdriver.common.keys import Keys
+from selenium.webdriver.support.ui import WebDriverWait
 
 AXE = Path(__file__).resolve().parent / "vendor" / "axe-core" / "axe.min.js"
 WIDTHS = {"desktop": 1400, "phone": 390}
@@ -39,21 +42,23 @@ PAGE_TYPES = {
     "named-query-answer": "/queries/benefits-for-challenge?challenge=bias",
     "search": "/search?q=bias",
     "not-found": "/id/challenge/no-such-challenge",
+    "api-docs": "/docs",
     "void": "/.well-known/void",
     "describe": "/describe?iri=http%3A%2F%2Fwww.wikidata.org%2Fentity%2FQ334",
 }
-
+RENDERED = {"/sparql": ".yasqe .CodeMirror", "/docs": ".opblock"}
+"""Pages built by a script after they load (YASGUI, Swagger UI): what shows they are done."""
 
 
 def _open(browser: Any, url: str, width: int) -> None:
     browser.set_window_size(width, 900)
     browser.get(url)
-    rendered = {"/sparql": ".yasqe .CodeMirror"}  # built after load
-    path = url.split("://", 1)[1].split("/", 1)[1].split("?")[0]
-    if f"/{path}" in rendered and "editor=plain" not in url:
-        browser.implicitly_wait(20)
-        browser.find_element(By.CSS_SELECTOR, rendered[f"/{path}"])
-        browser.implicitly_wait(0)
+    path = "/" + url.split("://", 1)[1].split("/", 1)[1].split("?")[0]
+    if path in RENDERED and "editor=plain" not in url:
+        # generous: a fresh profile parses each bundle (Swagger UI's is 1.5 MB) on a busy machine
+        WebDriverWait(browser, 120).until(
+            lambda page: page.find_elements(By.CSS_SELECTOR, RENDERED[path])
+        )
 
 
 def _wider_than_the_window(browser: Any) -> list[str]:
@@ -118,3 +123,106 @@ def test_the_svg_matrix_names_its_categories_and_clips_no_label(
     for category in ("Improved Service Delivery and Efficiency", "Funding and Resources",
                      "Ethical challenges", "Technical Perspective"):
         assert any(category in text for text in texts), category
+
+
+LIT = "rgb(253, 233, 168)"
+"""The background of the row and column under the pointer or the focus (pages.css, --lit)."""
+_MARK = """
+  const [benefit, challenge] = arguments;
+  const head = [...document.querySelectorAll('th.benefit')]
+    .find((th) => th.textContent.trim() === benefit);
+  const row = [...document.querySelectorAll('th.challenge')]
+    .find((th) => th.textContent.trim() === challenge).closest('tr');
+  return row.querySelector(`td[data-column="${head.dataset.column}"] a.mark`);"""
+_SHOWN = """
+  const mark = arguments[0], tip = mark.querySelector('.tip'), box = tip.getBoundingClientRect();
+  const column = mark.closest('td').dataset.column;
+  const background = (e) => getComputedStyle(e).backgroundColor;
+  return {
+    text: tip.innerText.replace(/\\s+/g, ' '),
+    inWindow: box.width > 150 && box.height > 30 && box.left >= 0 && box.top >= 0
+      && box.right <= document.documentElement.clientWidth && box.bottom <= innerHeight,
+    header: mark.closest('table').querySelector(`th.benefit[data-column="${column}"]`)
+      .textContent.trim(),
+    rowLabel: mark.closest('tr').querySelector('th.challenge').textContent.trim(),
+    lit: [...mark.closest('table').querySelectorAll(`[data-column="${column}"]`),
+          mark.closest('tr').querySelector('th.challenge')].map(background),
+    unlit: background(document.querySelector(
+      `tbody tr:not(:has(a.mark:focus, a.mark:hover)) td:not([data-column="${column}"])`)),
+  };"""
+
+
+def _shown(browser: Any, mark: Any) -> dict[str, Any]:
+    """The mark's tooltip and the colours of its column and row, once matrix.js has drawn them."""
+    WebDriverWait(browser, 10).until(
+        lambda page: page.execute_script(_SHOWN, mark)["lit"][0] == LIT
+    )
+    shown: dict[str, Any] = browser.execute_script(_SHOWN, mark)
+    return shown
+
+
+def test_each_mark_is_a_target_whose_tooltip_names_both_and_their_sources(
+    browser: Any, browser_service: RunningService, artifacts: Path
+) -> None:
+    """The reader's tool (issue 11): marks of at least 24x24 px, a tooltip on hover and on
+    keyboard focus naming the benefit, the challenge and both their sources (the accessible name
+    too), the row and column lit; at 390 px the row labels stay while the table scrolls."""
+    browser.set_window_size(1400, 900)
+    browser.get(browser_service.url + "/matrix")
+    sizes = browser.execute_script(
+        "return [...document.querySelectorAll('a.mark')].map((a) => {"
+        "  const r = a.getBoundingClientRect(); return [r.width, r.height]; });"
+    )
+    assert len(sizes) == 60
+    assert min(min(size) for size in sizes) >= 24, sorted(sizes)[:3]
+
+    mark = browser.execute_script(_MARK, "Resource sharing", "Bias")
+    ActionChains(browser).move_to_element(mark).perform()
+    hovered = _shown(browser, mark)
+    browser.save_screenshot(str(artifacts / "matrix-tooltip-desktop.png"))
+    expected = ("Resource sharing", "Warm (2011)", "Bias",
+                "Gupta et al., 2023, missing from the reference list")
+    assert all(words in hovered["text"] for words in expected), hovered["text"]
+    assert all(words in mark.accessible_name for words in expected), mark.accessible_name
+    assert hovered["inWindow"]
+    assert set(hovered["lit"]) == {LIT} and hovered["unlit"] != LIT
+
+    # the keyboard: Tab from the row's label to its first mark
+    ActionChains(browser).move_to_element(browser.find_element(By.TAG_NAME, "h1")).perform()
+    label = browser.execute_script(
+        "return [...document.querySelectorAll('th.challenge a')]"
+        ".find((a) => a.textContent.trim() === 'Bias');"
+    )
+    browser.execute_script("arguments[0].focus();", label)
+    ActionChains(browser).send_keys(Keys.TAB).perform()
+    focused = browser.switch_to.active_element
+    assert focused.get_attribute("class") == "mark"
+    shown = _shown(browser, focused)
+    assert shown["rowLabel"] == "Bias" and shown["header"] in shown["text"]
+    assert shown["text"].count("source: ") == 2 and "Gupta et al., 2023" in shown["text"]
+    assert shown["inWindow"] and set(shown["lit"]) == {LIT}
+
+    # a phone: the table scrolls in its own box, its row labels stay, a tooltip stays in view
+    browser.set_window_size(390, 900)
+    last = browser.execute_script(
+        "const wrap = document.querySelector('.matrix-wrap');"
+        "wrap.scrollIntoView(); wrap.scrollLeft = wrap.scrollWidth;"
+        "const marks = [...document.querySelectorAll('a.mark')];"
+        "return marks.reduce((a, b) => b.getBoundingClientRect().right >"
+        "  a.getBoundingClientRect().right ? b : a);"
+    )
+    scrolled = browser.execute_script("""
+      const wrap = document.querySelector('.matrix-wrap'), box = wrap.getBoundingClientRect();
+      const label = [...document.querySelectorAll('th.challenge')]
+        .find((th) => th.textContent.trim() === 'Bias'), at = label.getBoundingClientRect();
+      const top = document.elementFromPoint((at.left + at.right) / 2, (at.top + at.bottom) / 2);
+      return {page: document.documentElement.scrollWidth - innerWidth, by: wrap.scrollLeft,
+              offset: at.left - box.left, inWindow: at.right <= innerWidth,
+              onTop: label.contains(top)};""")
+    assert scrolled["page"] <= 0 and scrolled["by"] > 100, scrolled
+    assert abs(scrolled["offset"]) <= 2 and scrolled["inWindow"] and scrolled["onTop"], scrolled
+    browser.execute_script("arguments[0].focus();", last)
+    phone = _shown(browser, last)
+    browser.save_screenshot(str(artifacts / "matrix-tooltip-phone.png"))
+    assert phone["inWindow"], phone
+    assert phone["header"] in phone["text"] and phone["rowLabel"] in phone["text"]
