@@ -283,6 +283,21 @@ def test_every_answer_carries_the_security_headers(served: ServiceProcess, path:
         assert_clean(answer)
 
 
+@pytest.mark.parametrize("path", ["/matrix", "/docs", "/sparql", "/matrix.svg"])
+def test_a_304_leaves_the_page_its_own_policy(served: ServiceProcess, path: str) -> None:
+    """A browser lays a 304's headers over the page it keeps: a policy there would replace the
+    page's. With the data policy's sandbox, a revisited /docs, /matrix or YASGUI ran no script
+    and loaded no style (Swagger UI never rendered in the second browser test that opened it)."""
+    with served.client() as http:
+        first = http.get(path, headers={"Accept": "text/html"})
+        held = {"Accept": "text/html", "If-None-Match": first.headers["etag"]}
+        again = http.get(path, headers=held)
+    assert first.status_code == 200 and "sandbox" not in first.headers["content-security-policy"]
+    assert again.status_code == 304
+    assert "content-security-policy" not in again.headers
+    assert again.headers["x-content-type-options"] == "nosniff"
+
+
 TRAVERSALS = [
     "/queries/../../pyproject.toml", "/queries/..%2f..%2fpyproject.toml",
     "/queries/%2e%2e%2f%2e%2e%2fpyproject.toml", "/queries/%2fetc%2fpasswd",

@@ -4,9 +4,11 @@ Pages load their style and script from /static only, so a policy of 'self' costs
 stops injected markup from running. Every other answer (SPARQL results, RDF, errors as plain
 text) gets a policy that allows nothing at all, so even one opened in a browser runs nothing. A
 page whose vendored UI sets style attributes (YASGUI, Swagger UI) sets its own policy allowing
-inline styles (never inline scripts), and the middleware leaves that policy alone. A plain ASGI
-middleware that looks at the response's first message only: every answer passes through it, and
-it must cost next to nothing.
+inline styles (never inline scripts), and the middleware leaves that policy alone. A 304 gets
+no policy: a browser lays a 304's headers over the answer it keeps, so a policy there would
+replace the page's own (the data policy's sandbox stopped a revisited page's scripts and styles).
+A plain ASGI middleware that looks at the response's first message only: every answer passes
+through it, and it must cost next to nothing.
 """
 
 from __future__ import annotations
@@ -68,13 +70,16 @@ class SecurityHeadersMiddleware:
 
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
-                message = {**message, "headers": _with_headers(message.get("headers", []))}
+                headers = _with_headers(message.get("headers", []), message["status"] != 304)
+                message = {**message, "headers": headers}
             await send(message)
 
         await self.app(scope, receive, send_with_headers)
 
 
-def _with_headers(headers: list[tuple[bytes, bytes]]) -> list[tuple[bytes, bytes]]:
+def _with_headers(
+    headers: list[tuple[bytes, bytes]], with_policy: bool
+) -> list[tuple[bytes, bytes]]:
     own_policy = False
     is_page = False
     kept = []
@@ -86,7 +91,7 @@ def _with_headers(headers: list[tuple[bytes, bytes]]) -> list[tuple[bytes, bytes
             is_page = value.lower().startswith(_POLICED_MEDIA_TYPES)
         if lowered not in _ADDED:
             kept.append((name, value))
-    if not own_policy:
+    if with_policy and not own_policy:
         kept.append((_POLICY, _PAGE_POLICY if is_page else _DATA_POLICY))
     kept.extend(_ALWAYS)
     return kept

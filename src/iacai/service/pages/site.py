@@ -164,7 +164,7 @@ async def matrix_page(request: Request) -> HTMLResponse:
 
 @router.get("/matrix.svg")
 async def matrix_svg(request: Request) -> Response:
-    """The same matrix as an SVG picture; its marks link (absolutely) to challenge and benefit."""
+    """The same matrix as an SVG picture; its marks and labels link (absolutely) to their pages."""
     matrix = await table_3(asked_for(request))
     root = base_url(request)
     response = templates.TemplateResponse(
