@@ -7,6 +7,7 @@ axe-core is vendored for the tests by scripts/test (tests/browser/vendor/, pinne
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -166,7 +167,7 @@ def test_each_mark_is_a_target_whose_tooltip_names_both_and_their_sources(
 ) -> None:
     """The reader's tool (issue 11): marks of at least 24x24 px, a tooltip on hover and on
     keyboard focus naming the benefit, the challenge and both their sources (the accessible name
-    too), the row and column lit; at 390 px the row labels stay while the table scrolls."""
+    too), the row and column lit."""
     browser.set_window_size(1400, 900)
     browser.get(browser_service.url + "/matrix")
     sizes = browser.execute_script(
@@ -202,8 +203,21 @@ def test_each_mark_is_a_target_whose_tooltip_names_both_and_their_sources(
     assert shown["text"].count("source: ") == 2 and "Gupta et al., 2023" in shown["text"]
     assert shown["inWindow"] and set(shown["lit"]) == {LIT}
 
-    # a phone: the table scrolls in its own box, its row labels stay, a tooltip stays in view
-    browser.set_window_size(390, 900)
+
+@pytest.fixture
+def phone(browser: Any) -> Iterator[None]:
+    """A 390 px window, then the session's own again (later tests expect a desktop's)."""
+    browser.set_window_size(WIDTHS["phone"], 900)
+    yield
+    browser.set_window_size(1400, 1000)
+
+
+def test_on_a_phone_the_matrix_scrolls_in_its_box_and_its_labels_stay(
+    browser: Any, browser_service: RunningService, artifacts: Path, phone: None
+) -> None:
+    """At 390 px the page never scrolls sideways: the table does, in its box, while its row
+    labels (and its column heads, scrolling down) stay in view; a tooltip stays in the window."""
+    browser.get(browser_service.url + "/matrix")
     last = browser.execute_script(
         "const wrap = document.querySelector('.matrix-wrap');"
         "wrap.scrollIntoView(); wrap.scrollLeft = wrap.scrollWidth;"
@@ -221,8 +235,15 @@ def test_each_mark_is_a_target_whose_tooltip_names_both_and_their_sources(
               onTop: label.contains(top)};""")
     assert scrolled["page"] <= 0 and scrolled["by"] > 100, scrolled
     assert abs(scrolled["offset"]) <= 2 and scrolled["inWindow"] and scrolled["onTop"], scrolled
+    heads = browser.execute_script(  # the column heads stay too while the box scrolls down
+        "const wrap = document.querySelector('.matrix-wrap');"
+        "wrap.scrollTop = wrap.scrollHeight;"
+        "const head = wrap.querySelector('thead').getBoundingClientRect();"
+        "return [wrap.scrollTop, head.top - wrap.getBoundingClientRect().top];"
+    )
+    assert heads[0] > 0 and abs(heads[1]) <= 2, heads
     browser.execute_script("arguments[0].focus();", last)
-    phone = _shown(browser, last)
+    tip = _shown(browser, last)
     browser.save_screenshot(str(artifacts / "matrix-tooltip-phone.png"))
-    assert phone["inWindow"], phone
-    assert phone["header"] in phone["text"] and phone["rowLabel"] in phone["text"]
+    assert tip["inWindow"], tip
+    assert tip["header"] in tip["text"] and tip["rowLabel"] in tip["text"]
