@@ -4,15 +4,18 @@ One `iacai serve` with small bounds, so that a test reaches them with a few doze
 connections per address, 40 in all, 2 requests answered at once. Idle connections past a
 client's share close that client's own oldest ones; stalled requests past the server's bound
 close the longest-waiting one (408); a new client is served meanwhile. A request takes a work
-slot only while it is answered: beyond the slots it is refused with 503 and Retry-After.
+slot only while it is answered: beyond the slots it is refused with 503 and Retry-After. The
+service raises its limit of open files to what its connections need, and says when it cannot.
 """
 
 from __future__ import annotations
 
+import resource
 import socket
 import threading
 import time
 from collections.abc import Iterator
+from pathlib import Path
 
 import httpx
 import pytest
@@ -122,3 +125,18 @@ def test_requests_beyond_the_work_slots_are_refused(bounded: ServiceProcess) -> 
     assert refused.status_code == 503, refused.text
     assert refused.headers["retry-after"] == "1" and "at once" in refused.text, refused.text
     assert healthz(bounded.url, "127.0.0.90")[0] == 200
+
+
+def test_the_open_file_limit_is_raised_for_the_connections_or_the_start_warns() -> None:
+    def few_files() -> None:
+        resource.setrlimit(resource.RLIMIT_NOFILE, (300, 400))
+
+    service = start(preexec_fn=few_files)  # the defaults: 256 connections need 512 files
+    try:
+        limits = Path(f"/proc/{service.process.pid}/limits").read_text()
+        soft = next(line for line in limits.splitlines() if line.startswith("Max open files"))
+        assert soft.split()[3] == "400", soft  # raised to the hard limit
+        assert "max-connections 256 needs 512 open files, the limit is 400" in service.messages()
+        assert healthz(service.url, "127.0.0.91")[0] == 200
+    finally:
+        assert service.stop() in STOPPED_CLEANLY, service.messages()

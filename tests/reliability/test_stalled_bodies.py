@@ -78,7 +78,11 @@ class Attack:
 
     def figures(self) -> dict[str, object]:
         """For docs/reliability.md (printed with pytest -s)."""
-        figures: dict[str, object] = {"statuses": dict(self.statuses()), "took_s": self.took}
+        figures: dict[str, object] = {
+            "statuses": dict(self.statuses()),
+            "took_s": self.took,
+            "trickled_bytes": self.trickled,
+        }
         for what in ("health", "query"):
             seconds = sorted(s for w, _, s in self.served if w == what)
             figures[what] = {
