@@ -28,7 +28,7 @@ PAGE_TYPES = {
     "category": "/id/category/ethical-challenges",
     "source": "/id/source/misra-2023-a",
     "person": "/id/person/misra-s",
-    "table": "/id/table/1",
+    "table": "/id/table/3",  # the widest table page: rows, marks and sources
     "citation": "/id/citation/001",
     "issue-page": "/id/issue/gupta-2023-missing-from-reference-list",
     "index-challenges": "/id/challenge/",

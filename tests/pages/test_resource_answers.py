@@ -132,3 +132,21 @@ def test_a_citation_page_says_what_it_cites_where_and_for_what(client: httpx.Cli
     said = summary(document)
     assert said["Cites"] == f"Gupta et al., 2023 {MISSING}"
     assert (said["Where"], said["Backs"]) == ("Table 1", "Bias")
+
+
+def test_table_3_s_page_shows_its_marks_and_links_the_matrix(client: httpx.Client) -> None:
+    """Issue 11 trial: Table 3's page listed its 15 rows like Table 1 but none of its 60 marks."""
+    page = _page(client, "/id/table/3")
+    document = parsed(page)
+    rows = answer_rows(document, "row")
+    assert len(rows) == 15
+    bias = next(row for row in rows if row[0] == "Bias")
+    assert bias[2] == (  # Table 3's row, in Table 2's column order
+        "Shared problem-solving | Increased capacity | Organizational learning and development"
+        " | Resource sharing | Exposition to new ideas | Exchange of knowledge"
+    )
+    assert sum(len(row[2].split(" | ")) for row in rows if row[2]) == 60
+    assert "Table 3 marks 60 pairs" in page
+    assert 'class="view-link" href="/matrix"' in page
+    table_1 = _page(client, "/id/table/1")  # no marks of its own: no marks column, no link
+    assert "Addressed by" not in table_1 and 'href="/matrix"' not in table_1.split("<main", 1)[1]

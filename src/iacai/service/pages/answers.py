@@ -3,7 +3,8 @@
 A challenge's page lists the benefits that address it and a benefit's the challenges it
 addresses, each with its category and its source, and whether the reference list has that
 source; a category lists its members, a source what rests on it and where it is cited, a table
-its rows, each in the table's order. They are asked of the store through the query workers
+its rows, each in the table's order, with what the table marks as addressing each row (Table 3's
+marks). They are asked of the store through the query workers
 (`queries/internal/answer-*.rq`) by the ontology's properties, never by IRI pattern, so they hold
 for any review built on the ontology.
 """
@@ -99,6 +100,12 @@ class Section:
     claims: list[Claim]
     show_kind: bool = False
     show_category: bool = True
+    marks: Mapping[str, tuple[Link, ...]] = field(default_factory=dict)
+    """For a table's rows: what the table marks as addressing each row, by the row's page path."""
+
+    @property
+    def mark_count(self) -> int:
+        return sum(len(links) for links in self.marks.values())
 
 
 @dataclass(frozen=True)
@@ -140,6 +147,11 @@ async def page_answers(queries: InternalQueries, iri: str, title: str) -> Answer
     resource = NamedNode(iri)
     related = await queries.select("answer-related", resource=resource)
     items = {row["item"] for row in related if row["relation"].value in _SECTIONS}
+    marked: dict[str, set[Any]] = {}
+    for row in related:
+        if row["relation"].value == "marked":
+            marked.setdefault(row["item"].value, set()).add(row["addressedBy"])
+    items |= {term for terms in marked.values() for term in terms}
     claim_rows = await queries.select(
         "answer-claims", claim=[term for term in {resource, *items} if isinstance(term, NamedNode)]
     )
@@ -154,7 +166,7 @@ async def page_answers(queries: InternalQueries, iri: str, title: str) -> Answer
     itself = [row for row in citation_rows if row["citation"] == resource]
     return Answers(
         own=claims.get(iri),
-        sections=_sections(by_relation, title),
+        sections=_sections(by_relation, title, _marks(marked, claims, labels)),
         citations=_citations([row for row in citation_rows if row["citation"] != resource], labels),
         itself=_citation_place(itself, labels) if itself else None,
         issues=sorted(
@@ -206,9 +218,24 @@ def _claims(rows: list[Solution], labels: Mapping[str, str]) -> dict[str, Claim]
     return claims
 
 
-def _sections(by_relation: Mapping[str, list[Claim]], title: str) -> list[Section]:
+def _marks(
+    marked: Mapping[str, set[Any]], claims: Mapping[str, Claim], labels: Mapping[str, str]
+) -> dict[str, tuple[Link, ...]]:
+    """Each marked row's links to what addresses it, in table order (by label without one)."""
+    def rank(term: Any) -> tuple[Any, ...]:
+        claim = claims.get(term.value)
+        return (claim is None, claim.rank if claim else (), _label(labels, term).lower())
+
+    return {page_path(row): tuple(_link(labels, term) for term in sorted(terms, key=rank))
+            for row, terms in marked.items()}
+
+
+def _sections(
+    by_relation: Mapping[str, list[Claim]], title: str, marks: Mapping[str, tuple[Link, ...]]
+) -> list[Section]:
     """The answers in the order a reader asks them, each listing its resources in table order
-    (by label where the data gives no order, and then the heading does not claim one)."""
+    (by label where the data gives no order, and then the heading does not claim one); a
+    table's rows carry its marks."""
     sections = []
     for relation, (wording, column, show_kind, show_category) in _SECTIONS.items():
         heading = wording.format(title=title)
@@ -218,7 +245,8 @@ def _sections(by_relation: Mapping[str, list[Claim]], title: str) -> list[Sectio
         if relation in ("member", "row") and all(claim.order is not None for claim in claims):
             heading += ", in table order"
         if claims:
-            sections.append(Section(relation, heading, column, claims, show_kind, show_category))
+            sections.append(Section(relation, heading, column, claims, show_kind, show_category,
+                                    marks if relation == "row" else {}))
     return sections
 
 
