@@ -124,24 +124,41 @@ async def home(request: Request) -> HTMLResponse:
 
 
 async def _datasets(queries: InternalQueries) -> list[dict[str, Any]]:
-    """Each data graph served (the ontology's apart), described by its own metadata.
+    """Each data graph served, described by its own metadata, then the ontology's graphs in one
+    entry (the core's title and description), so that the triples add up to the figures' total.
 
     Title and description come from a void:Dataset in the graph, or from what the data says of
-    the graph's IRI (the essay's provenance); without either, the graph's name stands in.
+    the graph's IRI (the essay's provenance, an ontology's header); without either, the graph's
+    name stands in.
     """
     ontology = set(ONTOLOGY_GRAPHS.values())
-    rows = [r for r in await queries.select("home-datasets") if r["graph"].value not in ontology]
+    rows = await queries.select("home-datasets")
     metadata = await queries.select("graph-metadata", graph=[row["graph"] for row in rows])
-    return [
-        {
+    entries: dict[str, dict[str, Any]] = {
+        row["graph"].value: {
             "href": page_path(row["graph"].value),
             **_graph_metadata(row["graph"], metadata),
+            "graphs": 1,
             "triples": int(row["triples"].value),
-            "challenges": int(row["challenges"].value),
-            "benefits": int(row["benefits"].value),
+            "challenges": _count(row["challenges"]),
+            "benefits": _count(row["benefits"]),
         }
         for row in rows
-    ]
+    }
+    modules = [entries.pop(graph) for graph in sorted(ontology & set(entries))]
+    if modules:
+        core = next((m for m in modules if m["href"] == page_path(ONTOLOGY_IRI)), modules[0])
+        entries[ONTOLOGY_IRI] = {
+            **core,
+            "graphs": len(modules),
+            **{n: sum(m[n] for m in modules) for n in ("triples", "challenges", "benefits")},
+        }
+    return list(entries.values())
+
+
+def _count(term: Any) -> int:
+    """A COUNT the query leaves unbound where nothing matched."""
+    return int(term.value) if term is not None else 0
 
 
 def _graph_metadata(graph: NamedNode, rows: list[Solution]) -> dict[str, str]:
