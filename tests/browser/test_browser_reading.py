@@ -137,12 +137,13 @@ _MARK = """
   return row.querySelector(`td[data-column="${head.dataset.column}"] a.mark`);"""
 _SHOWN = """
   const mark = arguments[0], tip = mark.querySelector('.tip'), box = tip.getBoundingClientRect();
-  const column = mark.closest('td').dataset.column;
+  const column = mark.closest('td').dataset.column, cell = mark.getBoundingClientRect();
   const background = (e) => getComputedStyle(e).backgroundColor;
   return {
     text: tip.innerText.replace(/\\s+/g, ' '),
     inWindow: box.width > 150 && box.height > 30 && box.left >= 0 && box.top >= 0
       && box.right <= document.documentElement.clientWidth && box.bottom <= innerHeight,
+    byItsMark: Math.min(Math.abs(box.top - cell.bottom), Math.abs(cell.top - box.bottom)) <= 6,
     header: mark.closest('table').querySelector(`th.benefit[data-column="${column}"]`)
       .textContent.trim(),
     rowLabel: mark.closest('tr').querySelector('th.challenge').textContent.trim(),
@@ -185,7 +186,7 @@ def test_each_mark_is_a_target_whose_tooltip_names_both_and_their_sources(
                 "Gupta et al., 2023, missing from the reference list")
     assert all(words in hovered["text"] for words in expected), hovered["text"]
     assert all(words in mark.accessible_name for words in expected), mark.accessible_name
-    assert hovered["inWindow"]
+    assert hovered["inWindow"] and hovered["byItsMark"]
     assert set(hovered["lit"]) == {LIT} and hovered["unlit"] != LIT
 
     # the keyboard: Tab from the row's label to its first mark
@@ -245,5 +246,9 @@ def test_on_a_phone_the_matrix_scrolls_in_its_box_and_its_labels_stay(
     browser.execute_script("arguments[0].focus();", last)
     tip = _shown(browser, last)
     browser.save_screenshot(str(artifacts / "matrix-tooltip-phone.png"))
-    assert tip["inWindow"], tip
+    assert tip["inWindow"] and tip["byItsMark"], tip
     assert tip["header"] in tip["text"] and tip["rowLabel"] in tip["text"]
+    browser.execute_script("document.querySelector('.matrix-wrap').scrollTop -= 40;")
+    WebDriverWait(browser, 10).until(  # the tooltip follows its mark as the box scrolls
+        lambda page: page.execute_script(_SHOWN, last)["byItsMark"]
+    )

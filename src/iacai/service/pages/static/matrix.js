@@ -1,5 +1,7 @@
 // /matrix: light the column of the cell under the pointer or the keyboard focus (its row is lit
-// by CSS alone), and keep a mark's tooltip inside the window. The page reads the same without it.
+// by CSS alone), and place a mark's tooltip by its mark inside the window, again as the page or
+// the table's box scrolls. The page reads the same without it (CSS shows the tooltip under its
+// mark, where it stays while the page scrolls).
 (function () {
   "use strict";
   const table = document.querySelector("table.matrix");
@@ -14,28 +16,30 @@
     for (const each of lit) each.classList.add("crossed");
   }
 
-  // The tooltip opens under its mark (CSS); move it left, or above the mark, where it would
-  // leave the window.
-  function place(target) {
-    const mark = target instanceof Element ? target.closest("a.mark") : null;
-    const tip = mark && mark.querySelector(".tip");
-    if (!tip) return;
-    tip.style.marginLeft = "";
-    tip.style.marginTop = "";
-    const box = tip.getBoundingClientRect();
-    const over = box.right - (document.documentElement.clientWidth - MARGIN);
-    if (over > 0) tip.style.marginLeft = `${-Math.min(over, box.left - MARGIN)}px`;
-    if (box.bottom > window.innerHeight - MARGIN) {
-      const margin = parseFloat(getComputedStyle(tip).marginTop);  // what put it under the mark
-      const top = mark.getBoundingClientRect().top;
-      tip.style.marginTop = `${margin - (box.top - top) - box.height - MARGIN / 2}px`;
-    }
+  // Under the mark, else above it; as far left as the mark, else as far as the window allows.
+  function place(mark) {
+    const tip = mark.querySelector(".tip");
+    const cell = mark.getBoundingClientRect(), box = tip.getBoundingClientRect();
+    const right = document.documentElement.clientWidth - MARGIN;
+    const left = Math.max(MARGIN, Math.min(cell.left, right - box.width));
+    const below = cell.bottom + MARGIN / 2;
+    const top = below + box.height <= window.innerHeight - MARGIN
+      ? below : Math.max(MARGIN, cell.top - box.height - MARGIN / 2);
+    tip.style.setProperty("--tip-left", `${left}px`);
+    tip.style.setProperty("--tip-top", `${top}px`);
+    tip.style.setProperty("--tip-margin", "0");
   }
 
-  const later = (act) => (event) => requestAnimationFrame(() => act(event.target));
-  const show = (target) => { light(target); place(target); };
-  table.addEventListener("pointerover", later(show));
+  const shown = () => table.querySelectorAll("a.mark:hover, a.mark:focus");
+  function show(target) {
+    light(target);
+    for (const mark of shown()) place(mark);
+  }
+
+  table.addEventListener("pointerover", (event) => requestAnimationFrame(() => show(event.target)));
   table.addEventListener("pointerleave", () => light(null));
-  table.addEventListener("focusin", later(show));
+  table.addEventListener("focusin", (event) => requestAnimationFrame(() => show(event.target)));
   table.addEventListener("focusout", () => light(null));
+  document.addEventListener("scroll", () => { for (const mark of shown()) place(mark); },
+                            { capture: true, passive: true });
 })();
