@@ -7,9 +7,10 @@ It prints its tables and puts them in bench/RESULTS.md under "## Profile" (`--ou
 section the benchmark keeps when it rewrites the rest; the heading says when other work on the
 machine was heavy enough to distort the figures.
 
-The service (`create_app` on the 1x dump, answer cache off, bench settings) runs under uvicorn in
-this process, so each stage's functions can be wrapped with a timer: a stack of spans, each
-stage's time *exclusive* of the stages it calls (one client sends one request at a time, so
+The service (`create_app` on the 1x dump, answer cache off, bench settings) runs under uvicorn
+with `iacai serve`'s options (its bounded HTTP protocol) in this process, so each stage's
+functions can be wrapped with a timer: a stack of spans, each stage's time *exclusive* of the
+stages it calls (one client sends one request at a time, so
 wall-clock spans nest). The client is the benchmark's own load generator in another process.
 The worker's share is timed apart: the same jobs, captured on their way to the worker, run
 through the worker's own `execute` in this process. What no span covers (the event loop, the
@@ -34,7 +35,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from multiprocessing import get_context
 from pathlib import Path
 from typing import Any
@@ -56,6 +57,7 @@ from iacai.service import settings
 from iacai.service.app import create_app
 from iacai.service.engine import pool, wire, worker
 from iacai.service.http.representations import RepresentationMiddleware
+from iacai.service.http.server import uvicorn_options
 from iacai.service.sparql import answerer, protocol
 from iacai.stores.opening import open_for_queries
 
@@ -213,10 +215,10 @@ def _own_cpu_seconds() -> float:
 
 
 async def _profile(dump: Path, mix: list[Any], requests: int, top: int) -> list[str]:
-    app = create_app(settings.from_sources(), snapshot_from_dump(dump))
     port = free_port()
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning",
-                                           access_log=False, http="httptools", loop="asyncio"))
+    config = replace(settings.from_sources(), host="127.0.0.1", port=port)
+    app = create_app(config, snapshot_from_dump(dump))
+    server = uvicorn.Server(uvicorn.Config(app, **uvicorn_options(config), loop="asyncio"))
     serving = asyncio.create_task(server.serve())
     while not server.started:
         await asyncio.sleep(0.05)

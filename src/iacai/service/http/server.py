@@ -423,6 +423,8 @@ class BoundedHttpToolsProtocol(HttpToolsProtocol):
         self._waiting_since = next(_EVENTS)
         self._body_deadline = self.loop.call_later(self.body_timeout, self._body_too_slow)
         super().on_headers_complete()
+        if self.cycle is not None:
+            self.cycle.transport = OneWrite(self.transport, self.loop)
 
     def on_message_complete(self) -> None:
         self._cancel_body_deadline()
@@ -485,6 +487,48 @@ def enough_file_descriptors(config: Settings) -> str | None:
             f"{soft}: lower max-connections to {soft - FILE_DESCRIPTORS_BESIDE_CONNECTIONS}"
         )
     return None
+
+
+class OneWrite(asyncio.Transport):
+    """A response's way out that sends its head with its body: one write and one segment where
+    uvicorn writes each apart. The head is held until the body's first write, which follows in
+    the same turn of the event loop (else it goes out at the next turn on its own)."""
+
+    _SEPARATE_FROM = 1 << 16
+    """A body at least this large is written after the head, not copied behind it."""
+
+    def __init__(self, transport: asyncio.Transport, loop: asyncio.AbstractEventLoop) -> None:
+        super().__init__()
+        self._transport = transport
+        self._loop = loop
+        self._held: bytes | None = None
+        self._first = True
+
+    def write(self, data: bytes | bytearray | memoryview) -> None:
+        if self._first:  # the head
+            self._first = False
+            self._held = bytes(data)
+            self._loop.call_soon(self._flush)
+            return
+        held, self._held = self._held, None
+        if held is not None and len(data) < self._SEPARATE_FROM:
+            self._transport.write(held + data)
+            return
+        if held is not None:
+            self._transport.write(held)
+        self._transport.write(data)
+
+    def _flush(self) -> None:
+        held, self._held = self._held, None
+        if held is not None and not self._transport.is_closing():
+            self._transport.write(held)
+
+    def is_closing(self) -> bool:
+        return self._transport.is_closing()
+
+    def close(self) -> None:
+        self._flush()
+        self._transport.close()
 
 
 def uvicorn_options(config: Settings) -> dict[str, Any]:
