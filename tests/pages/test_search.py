@@ -71,3 +71,16 @@ def test_every_page_has_a_search_box(client: httpx.Client) -> None:
 def test_search_refuses_formats_it_has_not(client: httpx.Client) -> None:
     answer = client.get("/search", params={"q": "bias"}, headers={"Accept": "text/turtle"})
     assert answer.status_code == 406
+
+
+def test_citations_printed_alike_are_told_apart_by_where_they_stand(client: httpx.Client) -> None:
+    """Issue 11 trial: "gupta" listed "Gupta et al., 2023 · In-text citation" six times, alike."""
+    citations = [hit for hit in _hits(client, "gupta") if hit["kind"] == "In-text citation"]
+    assert len(citations) == 6
+    told = [(hit["where"]["text"], tuple(b["text"] for b in hit["backs"]), hit["among"])
+            for hit in citations]
+    assert len(set(told)) == 6, told
+    assert ("Table 1", ("Bias",), "") in told
+    page = client.get("/search", params={"q": "gupta"}, headers={"Accept": "text/html"}).text
+    bias = 'in <a href="/id/table/1">Table 1</a>, backing <a href="/id/challenge/bias">Bias</a>'
+    assert bias in page

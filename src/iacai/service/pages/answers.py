@@ -186,6 +186,20 @@ async def page_answers(queries: InternalQueries, iri: str, title: str) -> Answer
     )
 
 
+async def citations_told_apart(
+    queries: InternalQueries, iris: Iterable[str]
+) -> dict[str, CitationPlace]:
+    """Each in-text citation's place and what it backs, by its page path, in one query: what a
+    list of citations printed alike (a search's hits) needs to tell them apart."""
+    wanted = [NamedNode(iri) for iri in iris]
+    if not wanted:
+        return {}
+    rows = await queries.select("answer-citations", resource=wanted)
+    rows = [row for row in rows if row["citation"] in wanted]
+    labels = await labels_of(queries, _named(rows))
+    return {place.link.href: place for place in _citations(rows, labels)}
+
+
 def _named(*answers: Iterable[Solution]) -> set[NamedNode]:
     """Every IRI the answers bind, to be labelled in one query."""
     return {term for rows in answers for row in rows for term in row.values()

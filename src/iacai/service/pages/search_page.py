@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+from dataclasses import asdict
 from typing import Any, Final
 
 from fastapi import APIRouter, Request, Response
@@ -23,7 +24,9 @@ from iacai.service.http.addresses import page_path
 from iacai.service.http.errors import NotReadyError
 from iacai.service.http.negotiation import HTML, Format, Kind, negotiate
 from iacai.service.http.openapi import answers
+from iacai.service.pages.answers import CitationPlace, citations_told_apart
 from iacai.service.pages.query_pages import templates
+from iacai.service.sparql.internal_queries import asked_for
 from iacai.terms import compact
 
 router = APIRouter()
@@ -33,6 +36,7 @@ _MOST_ROWS: Final = 1_000_000
 _BUILD_TIMEOUT: Final = 120.0
 """Seconds the index's one query may take: it reads every text of the graph, once."""
 log = logging.getLogger(__name__)
+_CITATION: Final = str(IACAI.InTextCitation)
 _KINDS: Final = (
     # the kind shown for a hit: the first of its types found here, else its first type
     (str(IACAI.Challenge), "Challenge"),
@@ -44,7 +48,7 @@ _KINDS: Final = (
     (str(FOAF.Person), "Person"),
     (str(FOAF.Organization), "Organization"),
     (str(IACAI.SourceIssue), "Problem in the essay's sources"),
-    (str(IACAI.InTextCitation), "In-text citation"),
+    (_CITATION, "In-text citation"),
     (str(IACAI.Essay), "Essay"),
     (str(IACAI.Section), "Section of the essay"),
     (str(IACAI.Table), "Table of the essay"),
@@ -103,7 +107,11 @@ async def search(request: Request, q: str = "", format: str | None = None) -> Re
     index: SearchIndex | None = getattr(request.app.state, "search_index", None)
     if index is None:
         raise NotReadyError("The search index is still being built; try again in a moment.")
-    hits = [_described(hit) for hit in index.search(q[:500])]
+    found = index.search(q[:500])
+    places = await citations_told_apart(
+        asked_for(request), (hit.iri for hit in found if _CITATION in hit.types)
+    )
+    hits = [_described(hit, places.get(page_path(hit.iri))) for hit in found]
     if chosen is HTML:
         return templates.TemplateResponse(
             request, "search.html", {"query": q, "hits": hits, "indexed": len(index)},
@@ -113,8 +121,10 @@ async def search(request: Request, q: str = "", format: str | None = None) -> Re
     return Response(body, media_type="application/json", headers={"Vary": "Accept"})
 
 
-def _described(hit: Hit) -> dict[str, Any]:
-    return {
+def _described(hit: Hit, place: CitationPlace | None) -> dict[str, Any]:
+    """A hit as the page and the JSON give it; an in-text citation with where it stands and what
+    it backs, so that citations printed alike ("Gupta et al., 2023") can be told apart."""
+    described: dict[str, Any] = {
         "iri": hit.iri,
         "label": hit.label,
         "kind": kind_of(hit.types),
@@ -122,3 +132,8 @@ def _described(hit: Hit) -> dict[str, Any]:
         "excerpt": hit.excerpt,
         "href": page_path(hit.iri),
     }
+    if place is not None:
+        described["where"] = asdict(place.place) if place.place else None
+        described["backs"] = [asdict(link) for link in place.backs]
+        described["among"] = place.among
+    return described
