@@ -120,7 +120,10 @@ def test_sitemap_lists_every_resource_page(
     assert resources <= set(urls)
     for page in ("/", "/matrix", "/citation-integrity", "/queries", "/ontology.html",
                  "/ontology/alignments.html", "/shapes.html", "/context.html",
-                 "/graph/table-1.html", "/.well-known/void"):
+                 "/graph/table-1.html", "/.well-known/void",
+                 # the index pages (issue 11 trial: they were left out)
+                 "/id/challenge/", "/id/benefit/", "/id/category/", "/id/source/", "/id/person/",
+                 "/id/issue/"):
         assert f"{base}{page}" in urls
     for url in urls:  # every listed page is there, as HTML
         answer = client.head(url, headers={"Accept": BROWSER_ACCEPT})

@@ -1,8 +1,9 @@
 """What crawlers and dataset harvesters look for first: /robots.txt and /sitemap.xml.
 
-The sitemap lists every page of the knowledge graph (each /id/ resource, each named graph, the
-vocabularies, the main pages) as absolute URLs on the host the client reached; robots.txt names it
-and keeps crawlers off the endless URL spaces of ad-hoc queries.
+The sitemap lists every page of the knowledge graph (each /id/ resource, each index page such as
+/id/challenge/, each named graph, the vocabularies, the main pages) as absolute URLs on the host
+the client reached; robots.txt names it and keeps crawlers off the endless URL spaces of ad-hoc
+queries.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from pyoxigraph import NamedNode
 
 from iacai.namespaces import ID
 from iacai.service.http.addresses import base_url, served_path
+from iacai.service.pages.index_pages import KINDS
 from iacai.service.sparql.internal_queries import InternalQueries, asked_for
 
 router = APIRouter(include_in_schema=False)
@@ -43,6 +45,7 @@ async def sitemap(request: Request) -> Response:
     vocabularies = sorted({document.iri for document in linked_data.vocabularies.values()})
     paths = [
         *MAIN_PAGES,
+        *(f"/id/{kind}/" for kind in KINDS),
         *(f"{served_path(iri)}.html" for iri in vocabularies),
         "/context.html",
         *(f"{served_path(name)}.html" for name in linked_data.graph_names if served_path(name)),
