@@ -29,10 +29,33 @@ def test_a_browser_gets_an_error_page_linking_home_search_and_indexes(
     assert program.headers["content-type"].startswith("text/plain")
     for link in ('href="/"', 'href="/search"', 'href="/id/challenge/"', 'href="/id/source/"'):
         assert link in page.text
-    assert str(escape(program.text.strip())) in page.text  # the same message, escaped
+    if path != "/no/such/page":  # no route: the page names the path (the test below)
+        assert str(escape(program.text.strip())) in page.text  # the same message, escaped
 
 
 def test_a_program_without_accept_gets_plain_text(client: httpx.Client) -> None:
     answer = client.get("/id/challenge/no-such-challenge", headers={"Accept": ""})
     assert answer.status_code == 404
     assert answer.headers["content-type"].startswith("text/plain")
+
+
+@pytest.mark.parametrize(
+    ("path", "said"),
+    [
+        ("/no/such/page", "There is no page at /no/such/page."),
+        ("/id/challenge/no-such-challenge",
+         "https://w3id.org/iacai/id/challenge/no-such-challenge is not in this knowledge graph."),
+    ],
+)
+def test_the_404_page_says_what_was_not_found_and_where_to_go_once(
+    client: httpx.Client, path: str, said: str
+) -> None:
+    """Issue 11 trial: "Nothing here" as heading, then "Nothing here; / lists the entry points."."""
+    page = client.get(path, headers={"Accept": BROWSER})
+    assert page.status_code == 404
+    main = page.text.split("<main", 1)[1].split("</main>", 1)[0]
+    assert "<h1>Not found</h1>" in main
+    assert f'role="alert">{escape(said)}</p>' in main
+    assert main.count("Nothing here") == 0 and main.count("entry points") == 0
+    assert main.count(path) == 1  # named once, in the message
+    assert main.count("Where to go from here") == 1

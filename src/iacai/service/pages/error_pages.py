@@ -2,7 +2,9 @@
 where to go next (home, search, the indexes); programs keep the plain-text answer.
 
 Wraps the plain-text handlers of `service.http.errors`, so the message, status and headers are
-decided in one place and only the rendering differs.
+decided in one place and only the rendering differs. The page says what went wrong once: its
+heading names the failure, its message what was not found, its list where to go; a request that
+matched no route has no message of ours, so the page names the path it asked for.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ from collections.abc import Awaitable, Callable
 from typing import Final
 
 from fastapi import Request, Response
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from iacai.service.http.negotiation import HTML, Format, Kind, choose
 from iacai.service.pages.query_pages import templates
@@ -20,7 +23,7 @@ ErrorHandler = Callable[[Request, Exception], Awaitable[Response]]
 
 _TITLES: Final = {
     400: "The request could not be understood",
-    404: "Nothing here",
+    404: "Not found",
     405: "Not allowed here",
     406: "Not available in the format asked for",
     413: "Too large",
@@ -43,6 +46,8 @@ def for_people(plain: ErrorHandler) -> ErrorHandler:
         if not wants_a_page(request) or request.method == "HEAD":
             return answer
         message = bytes(answer.body).decode("utf-8").strip()
+        if isinstance(error, StarletteHTTPException) and answer.status_code == 404:
+            message = f"There is no page at {request.url.path}."
         headers = {
             name: value for name, value in answer.headers.items()
             if name.lower() not in ("content-length", "content-type")
@@ -55,7 +60,6 @@ def for_people(plain: ErrorHandler) -> ErrorHandler:
                 "status": answer.status_code,
                 "title": _TITLES.get(answer.status_code, "Something went wrong"),
                 "message": message,
-                "path": request.url.path,
             },
             status_code=answer.status_code,
             headers=headers,
