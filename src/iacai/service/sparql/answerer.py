@@ -5,6 +5,7 @@ Shared by the SPARQL endpoint and the named queries, so both answer, cache and f
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import re
@@ -70,7 +71,7 @@ class Answerer:
 
     def checked_outline(self, text: str) -> query_lexer.QueryOutline:
         """The query's outline, or a 400 for an update, too deep a nesting or a refused SERVICE."""
-        outline = query_lexer.outline(text)
+        outline = _outline(text)
         if outline.is_update:
             raise ProtocolError(400, "SPARQL Update is not allowed on this read-only endpoint.")
         if outline.nesting > self._settings.max_nesting:
@@ -131,7 +132,7 @@ class Answerer:
         """The service's own query (a page's, a document's) answered as terms, through the same
         workers, timeout, row cap and cache as /sparql; an answer over the cap is an error, never
         shown cut."""
-        query = QueryRequest(text, query_lexer.outline(text))
+        query = QueryRequest(text, _outline(text))
         answer = await self._kept_or_run(query, _TERMS, self._etag(query, _TERMS), client)
         if answer.truncated:
             raise QueryFailedError(
@@ -230,6 +231,23 @@ class Answerer:
         ):
             digest.update(part.encode() + b"\0")
         return f'W/"{digest.hexdigest()[:32]}"'
+
+
+OUTLINES_KEPT = 256
+LONGEST_OUTLINED_TEXT = 8 << 10
+"""Outlines of texts up to this many characters are kept (at most 2 MiB of texts in all)."""
+
+
+@functools.lru_cache(maxsize=OUTLINES_KEPT)
+def _kept_outline(text: str) -> query_lexer.QueryOutline:
+    return query_lexer.outline(text)
+
+
+def _outline(text: str) -> query_lexer.QueryOutline:
+    """The query's outline, kept for the texts asked most recently: the lexical pass is the
+    dearest step of the server's own work on a query, and a pure function of the text (a
+    compiled-query cache, as Virtuoso keeps one; answers are never reused by it)."""
+    return _kept_outline(text) if len(text) <= LONGEST_OUTLINED_TEXT else query_lexer.outline(text)
 
 
 def _readable_position(rejected: QueryRejected) -> str:
