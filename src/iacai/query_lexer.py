@@ -68,6 +68,8 @@ class QueryOutline:
     """Whether the query names its own dataset with FROM or FROM NAMED."""
     nondeterministic: bool = False
     """Whether it calls NOW, RAND, UUID, STRUUID or BNODE (its answer changes every time)."""
+    form_start: int | None = None
+    """Where the form keyword starts in the text (None with the form)."""
 
     @property
     def is_update(self) -> bool:
@@ -81,6 +83,7 @@ class QueryOutline:
 def outline(query: str) -> QueryOutline:
     """Read the form, the nesting depth, the SERVICE endpoints and the changing functions."""
     form: str | None = None
+    form_start: int | None = None
     depth = deepest = 0
     services: list[str] = []
     after_service = False
@@ -108,12 +111,14 @@ def outline(query: str) -> QueryOutline:
                 services.extend([glued] if glued else [])
             if keyword is not None:
                 if form is None and keyword not in _PROLOGUE:
-                    form = keyword
+                    form, form_start = keyword, match.start()
                 declares_dataset = declares_dataset or keyword == "FROM"
                 nondeterministic = nondeterministic or keyword.endswith(_NONDETERMINISTIC)
     if after_service:  # SERVICE at the very end: the engine refuses it, and so do we
         services.append("")
-    return QueryOutline(form, deepest, tuple(services), declares_dataset, nondeterministic)
+    return QueryOutline(
+        form, deepest, tuple(services), declares_dataset, nondeterministic, form_start
+    )
 
 
 def _keyword(name: str) -> str | None:

@@ -55,33 +55,39 @@ def yasgui_vendored(static_dir: Path = STATIC_DIR) -> bool:
     return (static_dir / YASGUI_DIR / "yasgui.min.js").is_file()
 
 
-def query_page(request: Request, query: str | None) -> HTMLResponse:
+def query_page(request: Request, query: str | None, error: str | None = None) -> HTMLResponse:
     """The query page, its editor holding `query` (run at once) or an example.
 
     YASGUI when it is vendored, unless `?editor=plain` asks for the plain page (also the page
-    where npm was absent at set-up).
+    where npm was absent at set-up). A query that does not parse is not run: the page shows its
+    `error` (a 400), so that a reader without JavaScript, or a crawler, sees it too.
     """
     catalogue = request.app.state.catalogue
     examples = [_example(named) for named in catalogue.values()]
     text = query if query is not None else DEFAULT_QUERY
     headers = dict(PAGE_HEADERS)
+    run_at_once = query is not None and error is None
+    status = 400 if error else 200
     if yasgui_vendored() and request.query_params.get("editor") != "plain":
         config = {
             "endpoint": request.url_for("sparql_get").path,
             "base": BASE,
             "query": text,
-            "runAtOnce": query is not None,
+            "runAtOnce": run_at_once,
             "prefixes": PREFIXES,
             **_completion_terms(request),
         }
         context: dict[str, Any] = {
-            "examples": examples, "prefixes": PREFIXES, "yasgui_config": config
+            "examples": examples, "prefixes": PREFIXES, "yasgui_config": config, "error": error
         }
         headers["Content-Security-Policy"] = POLICY_WITH_INLINE_STYLES
-        return templates.TemplateResponse(request, "yasgui.html", context, headers=headers)
+        return templates.TemplateResponse(
+            request, "yasgui.html", context, status_code=status, headers=headers
+        )
     context = {
         "query": text,
-        "run_at_once": query is not None,
+        "run_at_once": run_at_once,
+        "error": error,
         "examples": examples,
         "prefixes": PREFIXES,
         "downloads": [
@@ -90,7 +96,9 @@ def query_page(request: Request, query: str | None) -> HTMLResponse:
             if f.kind is not Kind.PAGE
         ],
     }
-    return templates.TemplateResponse(request, "query.html", context, headers=headers)
+    return templates.TemplateResponse(
+        request, "query.html", context, status_code=status, headers=headers
+    )
 
 
 def catalogue_page(request: Request) -> HTMLResponse:

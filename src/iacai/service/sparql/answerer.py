@@ -8,7 +8,6 @@ from __future__ import annotations
 import functools
 import hashlib
 import json
-import re
 from collections.abc import Hashable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -33,12 +32,12 @@ from iacai.service.http.client_identity import ClientIdentity
 from iacai.service.http.errors import NotAcceptableError, ProtocolError, QueryFailedError
 from iacai.service.http.negotiation import HTML, Format, Kind, formats_of, negotiate
 from iacai.service.settings import Settings
+from iacai.service.sparql.syntax import syntax_message
 
 TRUNCATED_HEADER = "X-Iacai-Result-Truncated"
 _JSON = next(f for f in formats_of(Kind.RESULTS) if f.name == "json")
 _TERMS = Format(TERMS, "application/octet-stream", Kind.RESULTS, ())
 """Not offered over HTTP: the service's own queries, answered as pyoxigraph terms."""
-_POSITION = re.compile(r"^error at (\d+):(\d+):\s*")
 
 
 @dataclass(frozen=True)
@@ -201,7 +200,7 @@ class Answerer:
             raise NotAcceptableError(reply.message)
         if isinstance(reply, QueryRejected):
             if reply.syntax:
-                raise ProtocolError(400, f"Syntax error in the query: {_readable_position(reply)}")
+                raise ProtocolError(400, syntax_message(reply.message))
             raise ProtocolError(400, f"The query could not be evaluated: {reply.message}")
         return CachedAnswer(reply.body, reply.truncated)
 
@@ -249,10 +248,3 @@ def _outline(text: str) -> query_lexer.QueryOutline:
     compiled-query cache, as Virtuoso keeps one; answers are never reused by it)."""
     return _kept_outline(text) if len(text) <= LONGEST_OUTLINED_TEXT else query_lexer.outline(text)
 
-
-def _readable_position(rejected: QueryRejected) -> str:
-    """pyoxigraph's 'error at 3:17: ...' as 'line 3, column 17: ...'."""
-    match = _POSITION.match(rejected.message)
-    if not match:
-        return rejected.message
-    return f"line {match[1]}, column {match[2]}: {rejected.message[match.end() :]}"

@@ -2,7 +2,8 @@
 
 Reads the request the three ways the protocol allows, refuses what a read-only endpoint must
 refuse (with the statuses the W3C protocol tests expect), and hands the query to the Answerer.
-A GET without a query answers the service description, or the query page for a browser.
+A GET without a query answers the service description, or the query page for a browser; a
+browser's query that does not parse gets the page with the error, as a 400.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from iacai.service.http.openapi import QUERY_FAILURES, answers
 from iacai.service.pages.query_pages import query_page
 from iacai.service.sparql.answerer import Answerer, QueryRequest
 from iacai.service.sparql.service_description import Describer
+from iacai.service.sparql.syntax import syntax_error
 
 router = APIRouter()
 
@@ -151,7 +153,7 @@ async def _respond(request: Request, parameters: ProtocolParameters) -> Response
     outline = answerer.checked_outline(parameters.query)
     answer_format = answerer.negotiate(request, outline, parameters.formats)
     if answer_format is HTML:
-        return query_page(request, parameters.query)
+        return query_page(request, parameters.query, syntax_error(parameters.query, outline))
     query = QueryRequest(
         parameters.query,
         outline,
