@@ -159,10 +159,36 @@ def write_graph(
         triples = sorted(triples, key=_subject_order)
     if rdf_format in (RdfFormat.TRIG, RdfFormat.N_QUADS):
         quads = [Quad(t.subject, t.predicate, t.object, DefaultGraph()) for t in triples]
-        return rdf_bytes(quads, rdf_format, prefixes)
-    if rdf_format in (RdfFormat.TURTLE, RdfFormat.RDF_XML):
+        return rdf_bytes(quads, rdf_format, with_folder_prefixes(prefixes, triples))
+    if rdf_format is RdfFormat.TURTLE:
+        return rdf_bytes(triples, rdf_format, with_folder_prefixes(prefixes, triples))
+    if rdf_format is RdfFormat.RDF_XML:
         return rdf_bytes(triples, rdf_format, prefixes)
     return rdf_bytes(triples, rdf_format)
+
+
+def with_folder_prefixes(prefixes: Mapping[str, str], triples: Sequence[Triple]) -> dict[str, str]:
+    """The prefixes, and one for each folder below them that IRIs of these triples are in.
+
+    A prefixed name cannot hold a `/` unescaped: with `id:` alone, `…/id/challenge/bias` would
+    be written `id:challenge\\/bias`. With `challenge:` for `…/id/challenge/` (pyoxigraph picks
+    the longest namespace) it reads `challenge:bias`. Only folders below a declared namespace get
+    one, named by their last segment, and never in place of a declared prefix.
+    """
+    added = dict(prefixes)
+    by_length = sorted(prefixes.values(), key=len, reverse=True)
+    for iri in sorted({t.value for triple in triples for t in triple if isinstance(t, NamedNode)}):
+        namespace = next((ns for ns in by_length if iri.startswith(ns)), None)
+        if namespace is None or "/" not in iri[len(namespace):]:
+            continue
+        folder = iri[: iri.rindex("/") + 1]
+        name = folder[:-1].rsplit("/", 1)[-1]
+        if _PREFIX_NAME.fullmatch(name) and name not in added:
+            added[name] = folder
+    return added
+
+
+_PREFIX_NAME = re.compile(r"[A-Za-z][A-Za-z0-9_-]*")
 
 
 def _subject_order(triple: Triple) -> tuple[str, str]:
