@@ -75,3 +75,17 @@ def test_heads_within_every_bound_are_answered(served: ServiceProcess) -> None:
     target = b"/healthz?" + b"a" * (URL_BYTES - len(b"/healthz?"))
     answer, _ = answer_to(served.port, head(target=target))
     assert answer.startswith(b"HTTP/1.1 200"), answer[:300]
+
+
+def test_a_refused_head_is_logged_once_naming_its_bound(served: ServiceProcess) -> None:
+    refusal = "refused, 431 Request Header Fields Too Large: More than 100 header fields"
+    before = served.messages().count(refusal)
+    answer, _ = answer_to(served.port, head(*(b"X-B: 1" for _ in range(FIELDS + 5))))
+    assert answer.startswith(b"HTTP/1.1 431"), answer[:300]
+    deadline = time.monotonic() + 5
+    while served.messages().count(refusal) == before:
+        assert time.monotonic() < deadline, served.messages()[-2000:]
+        time.sleep(0.05)
+    assert served.messages().count(refusal) == before + 1
+    # uvicorn's "Invalid HTTP request received." is not logged for a head refused here
+    assert "Invalid HTTP request received" not in served.messages()

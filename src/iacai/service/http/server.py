@@ -39,7 +39,7 @@ import logging
 import resource
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
 from uvicorn._types import (
     ASGI3Application,
@@ -104,6 +104,28 @@ MAX_URL_BYTES = 65_535
 gets a 414 that says to POST it, not uvicorn's bare "Invalid HTTP request received"."""
 
 
+class _RefusalAwareLog(logging.LoggerAdapter):  # type: ignore[type-arg]
+    """uvicorn's log for one connection, without its "Invalid HTTP request received." for a head
+    this protocol refused and answered itself (it logs its own line, naming the bound)."""
+
+    def __init__(self, logger: logging.Logger, protocol: asyncio.Protocol) -> None:
+        super().__init__(logger, {})
+        self._transport_of = protocol
+
+    @property
+    def level(self) -> int:  # uvicorn reads its logger's level before tracing
+        return int(self.logger.level)
+
+    def log(self, level: int, msg: object, *args: object, **kwargs: Any) -> None:
+        transport = getattr(self._transport_of, "transport", None)
+        if msg == _UVICORN_PARSE_ERROR and transport is not None and transport.is_closing():
+            return
+        super().log(level, msg, *args, **kwargs)
+
+
+_UVICORN_PARSE_ERROR = "Invalid HTTP request received."
+
+
 class _HeadRefusedError(Exception):
     """Stops httptools mid-head once the head was answered 414 or 431 (it wraps this in its
     error)."""
@@ -155,6 +177,8 @@ class BoundedHttpToolsProtocol(HttpToolsProtocol):
         **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
+        # uvicorn only calls its logger's methods and reads its level, which the adapter has
+        self.logger = cast(logging.Logger, _RefusalAwareLog(self.logger, self))
         self._write_limits = write_limits
         self._head_limits = head_limits
         self.body_timeout = body_timeout
@@ -404,6 +428,7 @@ class BoundedHttpToolsProtocol(HttpToolsProtocol):
         self._cancel_head_deadline()
         if status == "431":
             status = "431 Request Header Fields Too Large"
+        self.logger.warning("Request head from %s refused, %s: %s", self._peer, status, message)
         self.transport.write(plain_answer(status, message))
         self.transport.close()
 
