@@ -240,7 +240,9 @@ def memory_service(shipped_dataset: Dataset) -> Iterator[RunningService]:
 
 
 @pytest.mark.parametrize(
-    "path", ["/", "/matrix", "/citation-integrity", "/id/challenge/bias.html", "/sparql?format=nt"]
+    "path", ["/", "/matrix", "/citation-integrity", "/id/challenge/bias.html", "/id/table/3.html",
+     "/id/benefit/resource-sharing.html", "/id/source/gupta-2023.html", "/search?q=gupta",
+     "/sparql?format=nt"]
 )
 def test_pages_read_the_same_from_virtuoso_as_from_memory(
     remote_service: RunningService, memory_service: RunningService, path: str

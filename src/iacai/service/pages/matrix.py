@@ -105,10 +105,11 @@ def _sources(rows: list[Solution]) -> dict[str, tuple[tuple[SourceRef, ...], boo
     for row in rows:
         source = row["source"].value
         label = row["sourceLabel"].value if row["sourceLabel"] is not None else source
-        known, _ = found.get(row["item"].value, ((), False))
+        known, ambiguous = found.get(row["item"].value, ((), False))
+        ref = SourceRef(source, label, row["unlisted"] is not None)
         found[row["item"].value] = (
-            (*known, SourceRef(source, label, row["unlisted"].value == "true")),
-            row["ambiguous"].value == "true",
+            known if ref in known else (*known, ref),
+            ambiguous or row["ambiguous"] is not None,
         )
     return found
 
