@@ -8,6 +8,8 @@ for a format we cannot give, or was sound but could not be answered.
 from __future__ import annotations
 
 import logging
+from collections.abc import Awaitable, Callable, MutableMapping
+from typing import Any
 
 from fastapi import Request, Response
 from fastapi.responses import PlainTextResponse
@@ -89,3 +91,25 @@ def log_client_gone(method: str, path: str, peer: str) -> None:
     log.warning(
         "%s %s: the client (%s) left before its request body ended", method, path, peer or "unknown"
     )
+
+
+async def send_plain_text(
+    send: Callable[[MutableMapping[str, Any]], Awaitable[None]],
+    status: int,
+    message: str,
+    *headers: tuple[bytes, bytes],
+) -> None:
+    """A whole plain-text answer from ASGI middleware, before any route: one line, with its end."""
+    body = (message + "\n").encode()
+    await send(
+        {
+            "type": "http.response.start",
+            "status": status,
+            "headers": [
+                (b"content-type", b"text/plain; charset=utf-8"),
+                (b"content-length", str(len(body)).encode()),
+                *headers,
+            ],
+        }
+    )
+    await send({"type": "http.response.body", "body": body, "more_body": False})

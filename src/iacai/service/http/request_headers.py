@@ -12,6 +12,8 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable, MutableMapping
 from typing import Any
 
+from iacai.service.http.errors import send_plain_text
+
 Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]
 ASGIApp = Callable[
@@ -39,7 +41,8 @@ class OneReadingMiddleware:
         if scope["type"] == "http":
             headers, repeated = _one_reading(scope["headers"])
             if repeated is not None:
-                await _refuse(send, f"The request has more than one {repeated} header.")
+                message = f"The request has more than one {repeated} header."
+                await send_plain_text(send, 400, message)
                 return
             scope = {**scope, "headers": headers}
         await self.app(scope, receive, send)
@@ -63,16 +66,3 @@ def _one_reading(
     return kept, None
 
 
-async def _refuse(send: Callable[[Message], Awaitable[None]], message: str) -> None:
-    body = (message + "\n").encode()
-    await send(
-        {
-            "type": "http.response.start",
-            "status": 400,
-            "headers": [
-                (b"content-type", b"text/plain; charset=utf-8"),
-                (b"content-length", str(len(body)).encode()),
-            ],
-        }
-    )
-    await send({"type": "http.response.body", "body": body})

@@ -51,7 +51,7 @@ from uvicorn._types import (
 from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol, RequestResponseCycle
 
 from iacai.service.http.client_identity import Network, is_within, parse_networks
-from iacai.service.http.errors import log_client_gone
+from iacai.service.http.errors import log_client_gone, send_plain_text
 from iacai.service.settings import Settings
 
 log = logging.getLogger("uvicorn.error")
@@ -481,20 +481,13 @@ class BoundedHttpToolsProtocol(HttpToolsProtocol):
 
 
 async def _server_busy(send: ASGISendCallable, work_slots: int) -> None:
-    body = f"The server is answering {work_slots} requests at once, its most. Retry shortly.\n"
-    await send(
-        {
-            "type": "http.response.start",
-            "status": 503,
-            "headers": [
-                (b"content-type", b"text/plain; charset=utf-8"),
-                (b"content-length", str(len(body)).encode()),
-                (b"retry-after", b"1"),
-                (b"connection", b"close"),
-            ],
-        }
+    await send_plain_text(
+        send,  # type: ignore[arg-type]  # uvicorn's event union is a mapping at run time
+        503,
+        f"The server is answering {work_slots} requests at once, its most. Retry shortly.",
+        (b"retry-after", b"1"),
+        (b"connection", b"close"),
     )
-    await send({"type": "http.response.body", "body": body.encode(), "more_body": False})
 
 
 def enough_file_descriptors(config: Settings) -> str | None:
