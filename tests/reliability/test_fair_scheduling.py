@@ -41,7 +41,10 @@ ATTACKS = {
     "16 new clients re-sending runaway queries, 1 in flight each": [
         f"127.0.0.{31 + client}" for client in range(16)
     ],
+    "8 runaway queries in flight from a light client (cheap queries first)": ["127.0.0.51"] * 8,
 }
+LIGHT_ATTACKERS = {"127.0.0.51"}
+"""Attackers that ask cheap queries first, so that they may run several queries at once."""
 
 
 @dataclass
@@ -111,9 +114,11 @@ async def attack(url: str, addresses: list[str], seconds: float) -> Run:
     run = Run()
     https = [from_address(url, address) for address in addresses]
     victim_http = from_address(url, VICTIM)  # each client makes an SSL context: before the clock
-    async with from_address(url, VICTIM) as known:  # the victim has used the service before
-        warm = await known.get("/sparql", params={"query": f"{COUNT_CHALLENGES} # {time.time()}"})
-    assert warm.status_code == 200, warm.text
+    for address in {VICTIM, *LIGHT_ATTACKERS.intersection(addresses)}:  # known to the service
+        async with from_address(url, address) as known:
+            query = f"{COUNT_CHALLENGES} # {time.time()}"
+            warm = await known.get("/sparql", params={"query": query})
+        assert warm.status_code == 200, warm.text
     until = time.monotonic() + seconds
     attackers = [asyncio.create_task(attacker(http, until, run)) for http in https]
     await asyncio.sleep(1)  # the runaway queries are running (and some already long)
@@ -135,4 +140,30 @@ def test_cheap_queries_are_answered_beside_runaway_ones(fair: ServiceProcess) ->
     print(json.dumps({"seconds_per_attack": SECONDS, **figures}, indent=2))
     if report := os.environ.get("IACAI_FAIRNESS_REPORT"):
         Path(report).write_text(json.dumps(figures, indent=2) + "\n", encoding="utf-8")
+    assert fair.count_challenges() == CHALLENGES
+
+
+def test_a_light_client_runs_queries_side_by_side_but_one_long(fair: ServiceProcess) -> None:
+    """A client whose queries proved cheap uses two idle workers at once, not one; when both its
+    queries turn long, one keeps its place in the long lane and the other is stopped."""
+
+    async def scenario() -> tuple[int, int, list[httpx.Response]]:
+        async with from_address(fair.url, "127.0.0.61") as http:
+            warm = await http.get("/sparql", params={"query": f"{COUNT_CHALLENGES} # light"})
+            assert warm.status_code == 200, warm.text
+            idle_before = (await http.get("/healthz")).json()["idle_query_workers"]
+            runaways = [
+                asyncio.create_task(
+                    http.get("/sparql", params={"query": f"{RUNAWAY} # {n} {time.time()}"})
+                )
+                for n in range(2)
+            ]
+            await asyncio.sleep(0.25)  # within the fast lane: both still fresh
+            idle_during = (await http.get("/healthz")).json()["idle_query_workers"]
+            return idle_before, idle_during, await asyncio.gather(*runaways)
+
+    idle_before, idle_during, answers = asyncio.run(scenario())
+    assert idle_during == idle_before - 2, (idle_before, idle_during)
+    assert [answer.status_code for answer in answers] == [503, 503]
+    assert any("already has a long query" in answer.text for answer in answers), answers[0].text
     assert fair.count_challenges() == CHALLENGES

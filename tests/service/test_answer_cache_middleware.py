@@ -7,6 +7,7 @@ each test can see whether an answer came from the cache or from the application.
 from __future__ import annotations
 
 from collections.abc import Hashable
+from typing import Any
 
 import pyoxigraph
 import pytest
@@ -14,7 +15,11 @@ from fastapi import FastAPI, Request, Response
 from fastapi.testclient import TestClient
 
 from iacai.service.engine.writers import rows_within_caps, write_solutions_within_cap
-from iacai.service.http.answer_cache import AnswerCacheMiddleware
+from iacai.service.http.answer_cache import (
+    AnswerCacheMiddleware,
+    KeepTaggedAnswers,
+    etag_matches,
+)
 from iacai.service.http.caches import AnswerCache, CachedAnswer, HasBody
 from iacai.service.http.request_headers import OneReadingMiddleware
 
@@ -28,6 +33,8 @@ def _counting_app() -> tuple[FastAPI, list[Request]]:
     @app.api_route("/sparql", methods=["GET", "POST"])
     async def answer(request: Request) -> Response:
         seen.append(request)
+        if etag_matches('W/"tag-1"', request.headers.get("if-none-match")):
+            return Response(status_code=304, headers={"ETag": 'W/"tag-1"'})
         body = await request.body()
         text = f"{request.url.query}|{request.headers.get('accept')}|{body.decode()}"
         return Response(text, media_type="text/plain", headers={"ETag": 'W/"tag-1"'})
@@ -37,10 +44,40 @@ def _counting_app() -> tuple[FastAPI, list[Request]]:
         seen.append(request)
         return Response("no tag", media_type="text/plain")
 
+    @app.get("/tagged-later")
+    async def tagged_later(request: Request) -> Response:
+        seen.append(request)
+        return Response("tagged by a layer", media_type="text/plain")
+
+    @app.get("/varying")
+    async def varying(request: Request) -> Response:
+        seen.append(request)
+        return Response("by agent", headers={"ETag": '"v"', "Vary": "User-Agent"})
+
     cache: AnswerCache[Hashable, HasBody] = AnswerCache(8, 10_000)
-    app.add_middleware(AnswerCacheMiddleware, cache=cache, data_version="v1", largest_body=1000)
+    app.add_middleware(KeepTaggedAnswers)
+    app.add_middleware(_TagEveryAnswer)  # as the representations layer does
     app.add_middleware(OneReadingMiddleware)
-    return app, seen
+    front = AnswerCacheMiddleware(app, cache=cache, data_version="v1", largest_body=1000)
+    return front, seen  # type: ignore[return-value]  # an ASGI app, as TestClient takes
+
+
+class _TagEveryAnswer:
+    """A layer between the application and the cache that gives every answer an ETag."""
+
+    def __init__(self, app: Any) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        async def tagging(message: Any) -> None:
+            if message["type"] == "http.response.start":
+                headers = list(message["headers"])
+                if not any(name == b"etag" for name, _ in headers):
+                    headers.append((b"etag", b'"layer"'))
+                message = {**message, "headers": headers}
+            await send(message)
+
+        await self.app(scope, receive, tagging)
 
 
 def test_a_repeated_get_is_answered_without_the_application() -> None:
@@ -62,20 +99,32 @@ def test_another_accept_header_or_query_string_is_another_entry() -> None:
     assert len(seen) == 3
 
 
-def test_if_none_match_gets_a_304_from_the_first_request_on() -> None:
+def test_if_none_match_gets_the_services_own_304_then_the_kept_one() -> None:
     app, seen = _counting_app()
     client = TestClient(app)
-    for _ in range(2):
+    for _ in range(3):
         answer = client.get("/sparql?query=ASK{}", headers={"If-None-Match": 'W/"tag-1"'})
         assert answer.status_code == 304
         assert answer.content == b""
         assert answer.headers["etag"] == 'W/"tag-1"'
         assert "content-type" not in answer.headers
-    assert len(seen) == 1
-    assert "if-none-match" not in seen[0].headers  # the application answered in full, once
+    assert len(seen) == 1  # the application's own 304, kept
     other = client.get("/sparql?query=ASK{}", headers={"If-None-Match": '"other"'})
-    assert other.status_code == 200
-    assert len(seen) == 1
+    assert other.status_code == 200 and other.text == "query=ASK{}|*/*|"
+    assert len(seen) == 2
+    again = client.get("/sparql?query=ASK{}", headers={"If-None-Match": '"other"'})
+    assert again.status_code == 200 and again.text == other.text
+    assert len(seen) == 2  # the kept 200, the 304 beside it
+
+
+def test_a_kept_answer_is_revalidated_by_the_service_once() -> None:
+    app, seen = _counting_app()
+    client = TestClient(app)
+    full = client.get("/sparql?query=ASK{}")
+    for _ in range(3):
+        answer = client.get("/sparql?query=ASK{}", headers={"If-None-Match": full.headers["etag"]})
+        assert answer.status_code == 304 and answer.headers["etag"] == full.headers["etag"]
+    assert len(seen) == 2
 
 
 def test_posts_are_keyed_by_their_body_and_the_body_reaches_the_application() -> None:
@@ -90,12 +139,41 @@ def test_posts_are_keyed_by_their_body_and_the_body_reaches_the_application() ->
     assert other.text.endswith("|query=ASK{ }")
 
 
-def test_answers_without_an_etag_are_not_kept() -> None:
+def test_answers_the_application_did_not_tag_are_not_kept() -> None:
     app, seen = _counting_app()
     client = TestClient(app)
-    client.get("/plain")
-    client.get("/plain")
+    for path in ("/plain", "/tagged-later"):
+        first = client.get(path)
+        assert client.get(path).headers["etag"] == first.headers["etag"] == '"layer"'
+    assert len(seen) == 4
+
+
+def test_answers_varying_on_a_field_outside_the_key_are_not_kept() -> None:
+    app, seen = _counting_app()
+    client = TestClient(app)
+    client.get("/varying", headers={"User-Agent": "a"})
+    client.get("/varying", headers={"User-Agent": "a"})
     assert len(seen) == 2
+
+
+@pytest.mark.parametrize(
+    "condition", [{"Range": "bytes=0-1"}, {"If-Modified-Since": "Sun, 29 Nov 2026 00:00:00 GMT"}]
+)
+def test_ranges_and_other_conditions_go_to_the_service(condition: dict[str, str]) -> None:
+    app, seen = _counting_app()
+    client = TestClient(app)
+    client.get("/sparql?query=ASK{}")
+    client.get("/sparql?query=ASK{}", headers=condition)
+    assert len(seen) == 2
+
+
+def test_each_keyed_field_makes_another_entry() -> None:
+    app, seen = _counting_app()
+    client = TestClient(app)
+    variants = [{}, {"Accept-Encoding": "gzip"}, {"Origin": "http://a.example"}, {"Host": "b"}]
+    for headers in [*variants, *variants]:
+        client.get("/sparql?query=ASK{}", headers=headers)
+    assert len(seen) == len(variants)
 
 
 def _solutions(rows: int, tricky: bool = False) -> pyoxigraph.QuerySolutions:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import functools
 import os
 from collections.abc import AsyncIterator, Hashable
 from contextlib import asynccontextmanager
@@ -13,6 +14,7 @@ from fastapi.middleware.cors import CORSMiddleware
 from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.requests import ClientDisconnect
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from iacai import __version__, named_queries
 from iacai.namespaces import PREFIXES
@@ -21,7 +23,7 @@ from iacai.service.command import NOT_SERVABLE, servable_snapshot
 from iacai.service.engine.pool import QueryPool
 from iacai.service.engine.worker import WorkerSetup
 from iacai.service.http.addresses import base_url
-from iacai.service.http.answer_cache import AnswerCacheMiddleware
+from iacai.service.http.answer_cache import AnswerCacheMiddleware, KeepTaggedAnswers
 from iacai.service.http.caches import AnswerCache, HasBody
 from iacai.service.http.client_identity import ClientIdentity
 from iacai.service.http.errors import ServiceError, client_gone, plain_error, plain_http_error
@@ -46,6 +48,19 @@ DESCRIPTION = """A read-only SPARQL 1.1 endpoint over the knowledge graph of the
 interagency collaboration and AI implementation in the public sector. Queries run in worker
 processes under a timeout, on pyoxigraph (in memory or on disk) or on a remote SPARQL store; the
 default graph is the union of the named graphs."""
+
+
+class Service(FastAPI):
+    """The FastAPI application behind its answer cache, which answers a repeated request before
+    FastAPI or any middleware runs (a middleware would run inside FastAPI's own layers)."""
+
+    answer_cache: ASGIApp | None = None
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if self.answer_cache is None:
+            await super().__call__(scope, receive, send)
+        else:
+            await self.answer_cache(scope, receive, send)
 
 
 def create_app(config: settings.Settings, snapshot: Snapshot) -> FastAPI:
@@ -93,7 +108,7 @@ def create_app(config: settings.Settings, snapshot: Snapshot) -> FastAPI:
             indexing.cancel()
             await pool.close()
 
-    app = FastAPI(
+    app = Service(
         title="iacai-kg SPARQL service",
         version=__version__,
         description=DESCRIPTION,
@@ -112,20 +127,21 @@ def create_app(config: settings.Settings, snapshot: Snapshot) -> FastAPI:
     app.add_exception_handler(ServiceError, for_people(plain_error))
     app.add_exception_handler(StarletteHTTPException, for_people(plain_http_error))
     app.add_exception_handler(ClientDisconnect, client_gone)
-    if config.cache_entries:  # added first, so it runs inside CORS and the security headers
-        app.add_middleware(
-            AnswerCacheMiddleware,
+    if config.cache_entries:
+        app.add_middleware(KeepTaggedAnswers)  # added first: it sees the application's answers
+        app.answer_cache = AnswerCacheMiddleware(
+            functools.partial(FastAPI.__call__, app),
             cache=answer_cache,
             data_version=snapshot.version,
             largest_body=config.max_query_bytes,
         )
-    app.add_middleware(  # outside the answer cache: it keys on neither Host nor Accept-Encoding
+    app.add_middleware(
         RepresentationMiddleware,
         last_modified=snapshot.modified,
         max_age=config.cache_max_age,
         precompressed=app.state.linked_data.dumps.gzipped,
     )
-    app.add_middleware(OneReadingMiddleware)  # around the cache: both read the same headers
+    app.add_middleware(OneReadingMiddleware)  # every layer inside reads a field one way
     if config.cors_origins:
         app.add_middleware(
             CORSMiddleware,

@@ -6,15 +6,18 @@ either way a fresh worker takes its place while the others go on serving.
 
 Fair scheduling, so that a cheap query is never queued behind expensive ones:
 - each client (its address, `http.client_identity`) has its own queue, and the queues are served
-  in turn; a client runs one query at a time until that one has proved cheap (ended) or long;
+  in turn; a client runs one fresh query at a time, a *light* one (below) more while two
+  workers stay idle beside them (one busy client uses the idle capacity, and a new client and
+  a light one still find a worker each);
 - a query still running after `fast_lane_seconds` is *long*: its worker's CPU priority is lowered
   (the OS then runs fresh queries first) and it takes a place in the long lane, which holds at
-  most `long_lane` queries, so that the other workers always stay free for short queries;
+  most `long_lane` queries and one per client, so that the other workers always stay free for
+  short queries;
 - a client with a long query (or one that ended within the timeout) is *heavy*: its next queries
   go straight to the long lane, and are refused with 429 and Retry-After while the lane is full
   or the client already holds a place in it (each refusal keeps it heavy a timeout longer). A
-  fresh query that turns long while the lane is full is stopped (503, Retry-After), and its
-  client is heavy from then on;
+  fresh query that turns long while the lane is full, or while its client has a long one
+  already, is stopped (503, Retry-After), and its client is heavy from then on;
 - the last idle worker is kept for *light* clients, whose latest query ended within the fast
   lane: a crowd of new addresses, each with one runaway query, then takes the other workers in
   turn (each query stopped once it turns long), never the one an established client needs.
@@ -321,11 +324,7 @@ class QueryPool:
                     continue
                 while state.waiting and state.waiting[0].done():  # timed out while waiting
                     state.waiting.popleft()
-                if (
-                    state.waiting
-                    and state.running == state.long  # none of its queries fresh
-                    and (len(self._idle) > self._reserved or client in self._light)
-                ):
+                if state.waiting and self._may_start(client, state.running - state.long):
                     started = True
                     if state.is_heavy(now):
                         self._start_long(state, now)
@@ -333,6 +332,20 @@ class QueryPool:
                         self._start(state)
                 if state.waiting:
                     self._turns.append(client)
+
+    def _may_start(self, client: str, fresh: int) -> bool:
+        """Whether a client's next query may start now, beside the `fresh` ones it runs.
+
+        Its first takes any idle worker but the one kept for light clients (a light client may
+        take that one too); a light client runs more at once while two workers stay idle
+        beside them, the kept one and one for a new client, so that one busy client uses the
+        pool's idle capacity without ever leaving others to wait behind it.
+        """
+        idle = len(self._idle)
+        light = client in self._light
+        if fresh == 0:
+            return idle > self._reserved or light
+        return light and idle > self._reserved + 1
 
     def _start(self, state: _Client) -> _Worker:
         worker = self._idle.pop()
@@ -379,17 +392,20 @@ class QueryPool:
         self._light.pop(client, None)
         now = asyncio.get_running_loop().time()
         state.heavy_until = now + timeout
-        if len(self._long) < self.long_lane:
+        if state.long == 0 and len(self._long) < self.long_lane:
             self._make_long(worker, state)
             self._refuse_waiting(state, now)
             return
-        log.warning("query of %s stopped: the long lane is full", client)
+        if state.long:
+            why = "this client already has a long query running (one per client)"
+        else:
+            why = f"the lane for long queries ({self.long_lane} at once) was full"
+        log.warning("query of %s stopped: %s", client, why)
         worker.stop_query(
             QueryRefusedError(
                 503,
-                f"The query ran past {self._fast_lane_seconds:g} s while the lane for "
-                f"long queries ({self.long_lane} at once) was full, and was stopped so that short "
-                "queries stay fast. Retry later, or narrow the query down.",
+                f"The query ran past {self._fast_lane_seconds:g} s while {why}, and was stopped "
+                "so that short queries stay fast. Retry later, or narrow the query down.",
                 timeout,
             )
         )

@@ -1,45 +1,58 @@
-"""Repeated requests answered before routing: whole responses kept by the request that asked.
+"""Repeated requests answered before any other layer: whole responses as they left the service.
 
-A cache hit costs what HTTP alone costs: no FastAPI routing, no lexical check, no negotiation,
-no ETag hash. The key is everything an answer depends on (method, path, raw query string,
-Accept, and for a POST its Content-Type and body) plus the data version; the service serves one
-data version for its whole life, so an entry never goes stale. Repeated header lines were
-joined or refused before this runs (`request_headers`), so the key reads what the app reads.
-Only 200 responses that carry an `ETag` are kept: the service gives an ETag exactly to answers
-that the key fully determines (query answers and dumps). The ETag is kept with the entry, so
-`If-None-Match` is answered with a 304 here too. The middleware sits inside CORS and the
-security headers, so those still apply.
+A hit costs what HTTP alone costs: no FastAPI, no security headers, CORS, compression or
+validators, no routing, no lexical check, no negotiation, no hash. The entry holds the response
+exactly as every layer finished it (gzipped, with its CORS and security headers), so the key
+holds everything those layers read: method, scheme, path, raw query string, and every line of
+`Host`, `Accept`, `Accept-Encoding`, `Origin` and `Content-Type` as sent (two requests share an
+entry only if each of these reads the same), a POST's body, and the data version. The service
+serves one data version for its whole life, so an entry never goes stale.
+
+What is kept: a 200 the application itself tagged with an ETag (query answers, documents,
+dumps: answers the key fully determines; `KeepTaggedAnswers` tells this layer), whose `Vary`
+names no header outside the key. Requests with `Range` or other conditions than `If-None-Match`
+pass through. `If-None-Match` is answered here too: the first time an entry is revalidated the
+service answers the 304 itself, and its headers are kept beside the 200's.
 """
 
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Hashable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from typing import Final
 
 from iacai.service.http.caches import LARGEST_CACHED_ANSWER, AnswerCache, HasBody
 from iacai.service.http.request_headers import ASGIApp, Message, Scope
 
 Receive = Callable[[], Awaitable[Message]]
 Send = Callable[[Message], Awaitable[None]]
+Headers = list[tuple[bytes, bytes]]
 
-RequestKey = tuple[str, str, str, bytes, bytes | None, bytes | None, bytes]
-"""Data version, method, path, raw query string, Accept, Content-Type, body."""
+KEYED_FIELDS: Final = frozenset(
+    {b"host", b"accept", b"accept-encoding", b"origin", b"content-type"}
+)
+"""The request fields the key holds, every line of each: what the layers behind it read."""
+_PASSING_FIELDS: Final = frozenset(
+    {b"range", b"if-range", b"if-modified-since", b"if-match", b"if-unmodified-since"}
+)
+"""Requests with these go to the service each time (ranges and conditions it decides)."""
+_VARYING_FIELDS: Final = frozenset({b"accept", b"accept-encoding", b"origin"})
+"""The fields an answer may vary on and still be kept (all in the key)."""
+_TAGGED: Final = "iacai.tagged_by_application"
+"""The scope key under which `KeepTaggedAnswers` says the application tagged its answer."""
 
-_REVALIDATION_HEADERS = frozenset({b"etag", b"vary", b"cache-control"})
-"""What a 304 repeats of the full answer's headers (RFC 9110, 15.4.5)."""
+RequestKey = tuple[str, str, str, str, bytes, tuple[tuple[bytes, bytes], ...], bytes]
+"""Data version, method, scheme, path, raw query string, the keyed header lines, body."""
 
 
 @dataclass(frozen=True)
-class CachedResponse:
-    """A whole 200 answer as it left the application, with its ETag."""
+class KeptResponse:
+    """A whole answer as it left the service: the 200 and, once revalidated, the 304."""
 
-    headers: list[tuple[bytes, bytes]]
-    body: bytes
     etag: str
-
-    @property
-    def not_modified_headers(self) -> list[tuple[bytes, bytes]]:
-        return _revalidation_headers(self.headers)
+    headers: Headers | None
+    body: bytes
+    not_modified_headers: Headers | None = None
 
 
 def etag_matches(etag: str, if_none_match: str | None) -> bool:
@@ -50,8 +63,15 @@ def etag_matches(etag: str, if_none_match: str | None) -> bool:
     return "*" in tags or etag.removeprefix("W/") in tags
 
 
+class _Tagged:
+    """Set by `KeepTaggedAnswers` when the application's own answer carried an ETag."""
+
+    value = False
+
+
 class AnswerCacheMiddleware:
-    """Serves and revalidates repeated GET and POST requests from memory (ASGI middleware)."""
+    """Serves and revalidates repeated GET and POST requests from memory, in front of every
+    other layer (ASGI middleware around the whole service)."""
 
     def __init__(
         self,
@@ -70,16 +90,19 @@ class AnswerCacheMiddleware:
         if scope["type"] != "http" or method not in ("GET", "POST"):
             await self.app(scope, receive, send)
             return
-        accept = content_type = if_none_match = content_length = None
-        for name, value in scope["headers"]:  # one line each (request_headers.py)
-            if name == b"accept":
-                accept = value
+        keyed: list[tuple[bytes, bytes]] = []
+        if_none_match: list[bytes] = []
+        content_length = None
+        for name, value in scope["headers"]:
+            if name in KEYED_FIELDS:
+                keyed.append((name, value))
             elif name == b"if-none-match":
-                if_none_match = value
-            elif name == b"content-type":
-                content_type = value
+                if_none_match.append(value)
             elif name == b"content-length":
                 content_length = value
+            elif name in _PASSING_FIELDS:
+                await self.app(scope, receive, send)
+                return
         body = b""
         if method == "POST":
             if not content_length or not content_length.isdigit():
@@ -95,120 +118,121 @@ class AnswerCacheMiddleware:
         key: RequestKey = (
             self._data_version,
             method,
+            scope["scheme"],
             scope["path"],
             scope["query_string"],
-            accept,
-            content_type,
+            tuple(keyed),
             body,
         )
-        cached = self._cache.get(key)
-        if not isinstance(cached, CachedResponse):
-            cached = await self._answer_and_keep(key, scope, receive, send, if_none_match)
-            if cached is None:
+        kept = self._cache.get(key)
+        if not isinstance(kept, KeptResponse):
+            kept = None
+        revalidated = b", ".join(if_none_match).decode("latin-1") if if_none_match else None
+        if kept is not None and etag_matches(kept.etag, revalidated):
+            if kept.not_modified_headers is not None:
+                await _send_whole(send, 304, kept.not_modified_headers, b"")
                 return
-        if if_none_match is not None and etag_matches(cached.etag, if_none_match.decode("latin-1")):
-            await send(
-                {
-                    "type": "http.response.start",
-                    "status": 304,
-                    "headers": cached.not_modified_headers,
-                }
-            )
-            await send({"type": "http.response.body", "body": b""})
+        elif kept is not None and kept.headers is not None:
+            await _send_whole(send, 200, kept.headers, kept.body)
             return
-        await send({"type": "http.response.start", "status": 200, "headers": cached.headers})
-        await send({"type": "http.response.body", "body": cached.body})
+        await self._answer_and_keep(key, kept, scope, receive, send)
 
     async def _answer_and_keep(
-        self,
-        key: RequestKey,
-        scope: Scope,
-        receive: Receive,
-        send: Send,
-        if_none_match: bytes | None,
-    ) -> CachedResponse | None:
-        """Let the application answer; keep a cacheable answer and return it for sending.
+        self, key: RequestKey, kept: KeptResponse | None, scope: Scope, receive: Receive, send: Send
+    ) -> None:
+        """Let the service answer, passing its answer on as it comes; keep it if it may be."""
+        tagged = _Tagged()
+        capture = _Capture(send)
+        await self.app({**scope, _TAGGED: tagged}, receive, capture)
+        if not (tagged.value and capture.complete and capture.etag is not None):
+            return
+        if kept is not None and kept.etag != capture.etag:
+            kept = None
+        if capture.status == 200:
+            body = b"".join(capture.parts)
+            if kept is None:
+                kept = KeptResponse(capture.etag, capture.headers, body)
+            else:
+                kept = replace(kept, headers=capture.headers, body=body)
+        elif capture.status == 304:
+            if kept is None:
+                kept = KeptResponse(capture.etag, None, b"")
+            kept = replace(kept, not_modified_headers=capture.headers)
+        else:
+            return
+        self._cache.put(key, kept)
 
-        An `If-None-Match` is held back from the application, so that a revalidating client's
-        first request fills the cache too; the 304 is decided here. What is not kept (another
-        status, no ETag, too large) goes to the client as it comes, and None is returned.
-        """
-        if if_none_match is not None:
-            scope = {**scope, "headers": [h for h in scope["headers"] if h[0] != b"if-none-match"]}
-        capture = _Capture(send, if_none_match)
-        await self.app(scope, receive, capture)
-        if capture.start is None or not capture.complete:
-            return None
-        cached = CachedResponse(capture.start["headers"], b"".join(capture.parts), capture.etag)
-        self._cache.put(key, cached)
-        return cached
+
+class KeepTaggedAnswers:
+    """Tells the answer cache in front that the application tagged its answer with an ETag
+    itself (this layer sits next to the application: later layers tag every answer)."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        tagged = scope.get(_TAGGED)
+        if not isinstance(tagged, _Tagged):
+            await self.app(scope, receive, send)
+            return
+
+        async def noting_the_tag(message: Message) -> None:
+            if message["type"] == "http.response.start" and message["status"] in (200, 304):
+                tagged.value = any(name.lower() == b"etag" for name, _ in message["headers"])
+            await send(message)
+
+        await self.app(scope, receive, noting_the_tag)
 
 
 class _Capture:
-    """The `send` the application gets on a miss: holds back a cacheable 200 until it is whole.
+    """The `send` the service gets on a miss: passes every message on and notes a whole answer
+    small enough to keep, with its ETag and whether its `Vary` stays within the key."""
 
-    A 200 with an ETag is held until its last part (then `complete`); one that grows past the
-    largest cached answer is released as it comes (or as a 304 when the client's tag matches).
-    """
-
-    def __init__(self, send: Send, if_none_match: bytes | None) -> None:
+    def __init__(self, send: Send) -> None:
         self._send = send
-        self._if_none_match = if_none_match
-        self.start: Message | None = None
-        self.etag = ""
+        self.status = 0
+        self.headers: Headers = []
+        self.etag: str | None = None
         self.parts: list[bytes] = []
         self._size = 0
-        self._released = False
-        self._not_modified = False
+        self._keepable = False
         self.complete = False
 
     async def __call__(self, message: Message) -> None:
-        if self._released:
-            if not self._not_modified:
-                await self._send(message)
-        elif message["type"] == "http.response.start":
-            self.start = message
-            etag = _etag_of(message["headers"])
-            if message["status"] != 200 or etag is None:
-                self._released = True
-                await self._send(message)
-            else:
-                self.etag = etag
-        elif message["type"] == "http.response.body":
+        await self._send(message)
+        if message["type"] == "http.response.start":
+            self.status = message["status"]
+            self.headers = list(message.get("headers", []))
+            self.etag = _etag_of(self.headers)
+            self._keepable = self.status in (200, 304) and _varies_within_key(self.headers)
+        elif message["type"] == "http.response.body" and self._keepable:
             self.parts.append(message.get("body", b""))
             self._size += len(self.parts[-1])
-            more = message.get("more_body", False)
             if self._size > LARGEST_CACHED_ANSWER:
-                await self._release(more)
-            elif not more:
+                self._keepable, self.parts = False, []
+            elif not message.get("more_body", False):
                 self.complete = True
 
-    async def _release(self, more: bool) -> None:
-        assert self.start is not None
-        self._released = True
-        tag = self._if_none_match
-        if tag is not None and etag_matches(self.etag, tag.decode("latin-1")):
-            self._not_modified = True
-            headers = _revalidation_headers(self.start["headers"])
-            await self._send({"type": "http.response.start", "status": 304, "headers": headers})
-            await self._send({"type": "http.response.body", "body": b""})
-            return
-        await self._send(self.start)
-        await self._send(
-            {"type": "http.response.body", "body": b"".join(self.parts), "more_body": more}
-        )
-        self.parts = []
 
-
-def _revalidation_headers(headers: list[tuple[bytes, bytes]]) -> list[tuple[bytes, bytes]]:
-    return [(name, value) for name, value in headers if name in _REVALIDATION_HEADERS]
-
-
-def _etag_of(headers: list[tuple[bytes, bytes]]) -> str | None:
+def _varies_within_key(headers: Headers) -> bool:
     for name, value in headers:
-        if name == b"etag":
+        if name.lower() == b"vary":
+            fields = {field.strip().lower() for field in value.split(b",")}
+            if not fields <= _VARYING_FIELDS:
+                return False
+    return True
+
+
+def _etag_of(headers: Headers) -> str | None:
+    for name, value in headers:
+        if name.lower() == b"etag":
             return value.decode("latin-1")
     return None
+
+
+async def _send_whole(send: Send, status: int, headers: Headers, body: bytes) -> None:
+    await send({"type": "http.response.start", "status": status, "headers": headers})
+    await send({"type": "http.response.body", "body": body})
 
 
 async def _read_body(receive: Receive) -> tuple[bytes, Receive] | None:

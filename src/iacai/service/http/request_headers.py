@@ -1,8 +1,8 @@
-"""One reading of each request's headers, for the answer cache and the application alike.
+"""One reading of each request's headers, for every layer of the service alike.
 
-A field sent on several lines could be read one way by the cache key and another by the code
-that answers (the first line, the last, or all joined), and a later client would get an answer
-meant for another request. So before either reads them: the lines of a list field (`Accept`,
+A field sent on several lines could be read one way by one layer and another by the next (the
+first line, the last, or all joined): the answer negotiated for one reading, validated or
+compressed for another. So before any of them reads them: the lines of a list field (`Accept`,
 `If-None-Match`) are joined into one with commas, as RFC 9110 (5.3) defines their meaning, and
 a request that repeats a field holding a single value (`Content-Type`) is refused with 400.
 """

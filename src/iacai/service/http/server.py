@@ -574,4 +574,6 @@ def uvicorn_options(config: Settings) -> dict[str, Any]:
         "h11_max_incomplete_event_size": config.max_header_bytes,
         "timeout_keep_alive": config.timeout_keep_alive,
         "server_header": False,
+        # uvicorn builds each access line before its logger drops it; no line, no cost
+        "access_log": config.log_level in ("trace", "debug", "info"),
     }

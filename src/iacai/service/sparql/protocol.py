@@ -9,7 +9,6 @@ browser's query that does not parse gets the page with the error, as a 400.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from urllib.parse import parse_qsl
 
 from fastapi import APIRouter, Request, Response
 from pyoxigraph import NamedNode
@@ -20,6 +19,7 @@ from iacai.service.http.addresses import base_url
 from iacai.service.http.errors import ProtocolError
 from iacai.service.http.negotiation import FORMATS, HTML, Kind, formats_of, negotiate
 from iacai.service.http.openapi import QUERY_FAILURES, answers
+from iacai.service.http.url_encoding import form_items
 from iacai.service.pages.query_pages import query_page
 from iacai.service.sparql.answerer import Answerer, QueryRequest
 from iacai.service.sparql.service_description import Describer
@@ -81,7 +81,7 @@ class ProtocolParameters:
 )
 async def sparql_get(request: Request) -> Response:
     """The query operation via GET; no `query`: the service description (RDF) or the page (HTML)."""
-    parameters = _parameters(list(request.query_params.multi_items()), request)
+    parameters = _parameters(form_items(request.scope["query_string"]), request)
     return await _respond(request, parameters)
 
 
@@ -104,12 +104,13 @@ async def sparql_post(request: Request) -> Response:
     """The query operation via POST, the query in a form field or as the whole body."""
     media_type, charset = _content_type(request.headers.get("content-type"))
     body = await _body(request)
-    url_items = list(request.query_params.multi_items())
+    url_items = form_items(request.scope["query_string"])
     if media_type == FORM:
-        form_items = parse_qsl(_decoded(body, "utf-8"), keep_blank_values=True)
-        if any(name == "update" for name, _ in form_items):
+        _decoded(body, "utf-8")  # refused unless UTF-8, as a direct POST
+        body_items = form_items(body)
+        if any(name == "update" for name, _ in body_items):
             raise ProtocolError(400, UPDATE_REFUSED)
-        parameters = _parameters(url_items + form_items, request)
+        parameters = _parameters(url_items + body_items, request)
     elif media_type == DIRECT:
         if any(name == "query" for name, _ in url_items):
             raise ProtocolError(400, "A direct POST carries the query in its body, not in the URL.")
