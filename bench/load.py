@@ -15,6 +15,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from urllib.parse import quote, urlsplit
 
+FIRST_CLIENT_ADDRESS = 100
+"""Clients connect from 127.0.100.1, 127.0.100.2, ... (all loopback): one address each."""
 REQUEST_TIMEOUT = 60.0
 """Seconds one request may take before it counts as failed (a peer's slowest answer at 100x)."""
 
@@ -96,7 +98,10 @@ async def _drive(job: LoadJob) -> LoadResult:
     warmup.close()
     budget = _Budget(job.max_requests, time.perf_counter() + job.max_seconds, requests)
     started = time.perf_counter()
-    clients = (_client(host, port, budget, result) for _ in range(job.clients))
+    clients = (
+        _client(host, port, _source_address(host, number), budget, result)
+        for number in range(job.clients)
+    )
     await asyncio.gather(*clients)
     result.wall_seconds = time.perf_counter() - started
     return result
@@ -117,8 +122,18 @@ class _Budget:
         return next(self.requests, None)
 
 
-async def _client(host: str, port: int, budget: _Budget, result: LoadResult) -> None:
-    connection = _Connection(host, port)
+def _source_address(host: str, number: int) -> str | None:
+    """Where client `number` connects from: each its own loopback address, as separate users
+    would (a server may tell clients apart by address, as iacai's fair scheduling does)."""
+    if not host.startswith("127."):
+        return None
+    return f"127.0.{FIRST_CLIENT_ADDRESS + number // 250}.{1 + number % 250}"
+
+
+async def _client(
+    host: str, port: int, source: str | None, budget: _Budget, result: LoadResult
+) -> None:
+    connection = _Connection(host, port, source)
     try:
         while (request := budget.take()) is not None:
             await connection.measure(request, result)
@@ -129,8 +144,9 @@ async def _client(host: str, port: int, budget: _Budget, result: LoadResult) -> 
 class _Connection:
     """One keep-alive connection, opened again whenever the server closes it."""
 
-    def __init__(self, host: str, port: int) -> None:
+    def __init__(self, host: str, port: int, source: str | None = None) -> None:
         self.host, self.port = host, port
+        self.source = (source, 0) if source else None
         self.reader: asyncio.StreamReader | None = None
         self.writer: asyncio.StreamWriter | None = None
 
@@ -149,7 +165,9 @@ class _Connection:
 
     async def _exchange(self, request: bytes) -> tuple[int, bool]:
         if self.writer is None:
-            self.reader, self.writer = await asyncio.open_connection(self.host, self.port)
+            self.reader, self.writer = await asyncio.open_connection(
+                self.host, self.port, local_addr=self.source
+            )
         assert self.reader is not None
         self.writer.write(request)
         head = await self.reader.readuntil(b"\r\n\r\n")
