@@ -125,7 +125,7 @@ class Settings:
         512, "answers kept in the in-memory response cache (0 turns the cache off)"
     )
     cache_bytes: int = _setting(
-        32 << 20, "bytes of answers each in-memory cache keeps at most (answers over 1 MiB never)"
+        32 << 20, "bytes of answers the answer cache keeps at most (answers over 1 MiB never)"
     )
     cache_max_age: int = _setting(
         60, "seconds clients may reuse an answer (Cache-Control max-age; 0 = revalidate)"
