@@ -251,3 +251,12 @@ def test_a_repeated_content_type_is_refused() -> None:
     assert response.status_code == 400
     assert response.text == "The request has more than one Content-Type header.\n"
     assert seen == []
+
+
+def test_a_kept_304_answers_the_same_tag_only() -> None:
+    app, seen = _counting_app()
+    client = TestClient(app)
+    for tag in ('W/"tag-1"', '"tag-1"', '"tag-1"', 'W/"tag-1"'):
+        answer = client.get("/sparql?query=ASK{}", headers={"If-None-Match": tag})
+        assert answer.status_code == 304
+    assert len(seen) == 3  # the second "tag-1" from the cache; each new form from the service

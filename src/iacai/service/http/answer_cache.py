@@ -11,8 +11,8 @@ serves one data version for its whole life, so an entry never goes stale.
 What is kept: a 200 the application itself tagged with an ETag (query answers, documents,
 dumps: answers the key fully determines; `KeepTaggedAnswers` tells this layer), whose `Vary`
 names no header outside the key. Requests with `Range` or other conditions than `If-None-Match`
-pass through. `If-None-Match` is answered here too: the first time an entry is revalidated the
-service answers the 304 itself, and its headers are kept beside the 200's.
+pass through. `If-None-Match` is answered here too: the first time an entry is revalidated (with
+a given tag) the service answers the 304 itself, and its headers are kept beside the 200's.
 """
 
 from __future__ import annotations
@@ -53,6 +53,9 @@ class KeptResponse:
     headers: Headers | None
     body: bytes
     not_modified_headers: Headers | None = None
+    revalidated_by: str | None = None
+    """The `If-None-Match` the 304 answered: it is given again to that one only (the 304 names
+    the tag the client holds, which may be another form of the same)."""
 
 
 def etag_matches(etag: str, if_none_match: str | None) -> bool:
@@ -129,16 +132,22 @@ class AnswerCacheMiddleware:
             kept = None
         revalidated = b", ".join(if_none_match).decode("latin-1") if if_none_match else None
         if kept is not None and etag_matches(kept.etag, revalidated):
-            if kept.not_modified_headers is not None:
+            if kept.not_modified_headers is not None and kept.revalidated_by == revalidated:
                 await _send_whole(send, 304, kept.not_modified_headers, b"")
                 return
         elif kept is not None and kept.headers is not None:
             await _send_whole(send, 200, kept.headers, kept.body)
             return
-        await self._answer_and_keep(key, kept, scope, receive, send)
+        await self._answer_and_keep(key, kept, revalidated, scope, receive, send)
 
     async def _answer_and_keep(
-        self, key: RequestKey, kept: KeptResponse | None, scope: Scope, receive: Receive, send: Send
+        self,
+        key: RequestKey,
+        kept: KeptResponse | None,
+        revalidated: str | None,
+        scope: Scope,
+        receive: Receive,
+        send: Send,
     ) -> None:
         """Let the service answer, passing its answer on as it comes; keep it if it may be."""
         tagged = _Tagged()
@@ -157,7 +166,7 @@ class AnswerCacheMiddleware:
         elif capture.status == 304:
             if kept is None:
                 kept = KeptResponse(capture.etag, None, b"")
-            kept = replace(kept, not_modified_headers=capture.headers)
+            kept = replace(kept, not_modified_headers=capture.headers, revalidated_by=revalidated)
         else:
             return
         self._cache.put(key, kept)
