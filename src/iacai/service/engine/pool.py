@@ -339,7 +339,7 @@ class QueryPool:
         Its first takes any idle worker but the one kept for light clients (a light client may
         take that one too); a light client runs more at once while two workers stay idle
         beside them, the kept one and one for a new client, so that one busy client uses the
-        pool's idle capacity without ever leaving others to wait behind it.
+        pool's idle capacity while a light client and a new one each still find a worker.
         """
         idle = len(self._idle)
         light = client in self._light
