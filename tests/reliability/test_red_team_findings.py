@@ -120,3 +120,18 @@ def test_an_aborted_chunked_post_is_one_log_line(served: ServiceProcess) -> None
     assert "Traceback" not in logged
     assert len(logged.splitlines()) == 3, logged
     assert served.count_challenges() == CHALLENGES
+
+
+def test_forwarded_headers_from_an_untrusted_peer_change_nothing(served: ServiceProcess) -> None:
+    """No proxy is trusted by default, the loopback neither: a local process cannot name itself
+    another client (X-Forwarded-For) or the endpoint https (X-Forwarded-Proto)."""
+    forwarded = {
+        "X-Forwarded-Proto": "https",
+        "X-Forwarded-For": "10.1.1.1",
+        "Accept": "application/n-triples",
+    }
+    with served.client() as http:
+        description = http.get("/sparql", headers=forwarded)
+    assert description.status_code == 200, description.text
+    assert f"<{served.url}/sparql>" in description.text
+    assert "https://" + served.url.removeprefix("http://") not in description.text

@@ -26,7 +26,9 @@ from iacai.service.http.request_headers import OneReadingMiddleware
 LARGE = 1 << 30
 
 
-def _counting_app() -> tuple[FastAPI, list[Request]]:
+def _counting_app(
+    cache: AnswerCache[Hashable, HasBody] | None = None,
+) -> tuple[FastAPI, list[Request]]:
     app = FastAPI()
     seen: list[Request] = []
 
@@ -54,7 +56,7 @@ def _counting_app() -> tuple[FastAPI, list[Request]]:
         seen.append(request)
         return Response("by agent", headers={"ETag": '"v"', "Vary": "User-Agent"})
 
-    cache: AnswerCache[Hashable, HasBody] = AnswerCache(8, 10_000)
+    cache = AnswerCache(8, 10_000) if cache is None else cache
     app.add_middleware(KeepTaggedAnswers)
     app.add_middleware(_TagEveryAnswer)  # as the representations layer does
     app.add_middleware(OneReadingMiddleware)
@@ -260,3 +262,15 @@ def test_a_kept_304_answers_the_same_tag_only() -> None:
         answer = client.get("/sparql?query=ASK{}", headers={"If-None-Match": tag})
         assert answer.status_code == 304
     assert len(seen) == 3  # the second "tag-1" from the cache; each new form from the service
+
+
+def test_a_kept_answer_counts_its_key_and_headers_against_the_bound() -> None:
+    cache: AnswerCache[Hashable, HasBody] = AnswerCache(8, 10_000)
+    app, seen = _counting_app(cache)
+    client = TestClient(app)
+    wide = {"Accept": "text/plain;q=0.1, x/" + "a" * 2000}  # 2 KB in the key, and in the body
+    for query in ("ASK{}", "ASK{ }", "ASK{  }"):
+        client.get(f"/sparql?query={query}", headers=wide)
+    assert 8000 < cache.size <= 10_000 and len(cache) == 2, (cache.size, len(cache))
+    client.get("/sparql?query=ASK{}", headers=wide)  # the first was dropped for the third
+    assert len(seen) == 4

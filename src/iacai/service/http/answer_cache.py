@@ -57,6 +57,13 @@ class KeptResponse:
     """The `If-None-Match` the 304 answered: it is given again to that one only (the 304 names
     the tag the client holds, which may be another form of the same)."""
 
+    @property
+    def size(self) -> int:
+        """Bytes held: the body, the headers, the tag."""
+        held = [self.headers or [], self.not_modified_headers or []]
+        fields = sum(len(name) + len(value) for headers in held for name, value in headers)
+        return len(self.body) + fields + len(self.etag) + len(self.revalidated_by or "")
+
 
 def etag_matches(etag: str, if_none_match: str | None) -> bool:
     """Weak comparison (RFC 9110): equal opaque tags, W/ or not; `*` matches any answer."""
@@ -169,7 +176,7 @@ class AnswerCacheMiddleware:
             kept = replace(kept, not_modified_headers=capture.headers, revalidated_by=revalidated)
         else:
             return
-        self._cache.put(key, kept)
+        self._cache.put(key, kept, _bytes_of(key) + kept.size)
 
 
 class KeepTaggedAnswers:
@@ -221,6 +228,13 @@ class _Capture:
                 self._keepable, self.parts = False, []
             elif not message.get("more_body", False):
                 self.complete = True
+
+
+def _bytes_of(key: RequestKey) -> int:
+    """The bytes a key holds: its texts, its header lines, its body."""
+    _, method, scheme, path, query_string, keyed, body = key
+    fields = sum(len(name) + len(value) for name, value in keyed)
+    return len(method) + len(scheme) + len(path) + len(query_string) + fields + len(body)
 
 
 def _varies_within_key(headers: Headers) -> bool:

@@ -35,23 +35,25 @@ class CachedAnswer:
 
 
 class AnswerCache(Generic[Key, Answer]):
-    """Least-recently-used answers: at most `entries` of them and `size_limit` bytes of bodies
-    together, none over LARGEST_CACHED_ANSWER."""
+    """Least-recently-used answers: at most `entries` of them and `size_limit` bytes together,
+    none over LARGEST_CACHED_ANSWER. An answer's size is its body's, or what its keeper says it
+    holds (the answer cache in front counts its key and headers too: a request's head may be
+    hundreds of kilobytes)."""
 
     def __init__(self, entries: int, size_limit: int) -> None:
         self._entries = entries
         self._size_limit = size_limit
         self._size = 0
-        self._answers: OrderedDict[Key, Answer] = OrderedDict()
+        self._answers: OrderedDict[Key, tuple[Answer, int]] = OrderedDict()
 
     @property
     def size(self) -> int:
-        """Bytes of the bodies kept now."""
+        """Bytes of the answers kept now."""
         return self._size
 
     @property
     def size_limit(self) -> int:
-        """The bound in bytes: bodies kept at once never add up to more."""
+        """The bound in bytes: answers kept at once never add up to more."""
         return self._size_limit
 
     @property
@@ -63,20 +65,23 @@ class AnswerCache(Generic[Key, Answer]):
         return len(self._answers)
 
     def get(self, key: Key) -> Answer | None:
-        answer = self._answers.get(key)
-        if answer is not None:
-            self._answers.move_to_end(key)
-        return answer
+        kept = self._answers.get(key)
+        if kept is None:
+            return None
+        self._answers.move_to_end(key)
+        return kept[0]
 
-    def put(self, key: Key, answer: Answer) -> None:
-        size = len(answer.body)
+    def put(self, key: Key, answer: Answer, size: int | None = None) -> None:
+        """Keep the answer, `size` bytes (its body's unless said), dropping the least recently
+        used beyond the bounds; one over LARGEST_CACHED_ANSWER is not kept."""
+        size = len(answer.body) if size is None else size
         if self._entries == 0 or size > min(LARGEST_CACHED_ANSWER, self._size_limit):
             return
         replaced = self._answers.pop(key, None)
         if replaced is not None:
-            self._size -= len(replaced.body)
-        self._answers[key] = answer
+            self._size -= replaced[1]
+        self._answers[key] = (answer, size)
         self._size += size
         while len(self._answers) > self._entries or self._size > self._size_limit:
-            _, dropped = self._answers.popitem(last=False)
-            self._size -= len(dropped.body)
+            _, (_, dropped) = self._answers.popitem(last=False)
+            self._size -= dropped

@@ -573,6 +573,10 @@ def uvicorn_options(config: Settings) -> dict[str, Any]:
         ),
         "h11_max_incomplete_event_size": config.max_header_bytes,
         "timeout_keep_alive": config.timeout_keep_alive,
+        # forwarded headers believed from the trusted proxies only (uvicorn's default trusts
+        # 127.0.0.1: any local process could then name itself another client, or https)
+        "proxy_headers": bool(config.trusted_proxies),
+        "forwarded_allow_ips": ",".join(config.trusted_proxies) or None,
         "server_header": False,
         # uvicorn builds each access line before its logger drops it; no line, no cost
         "access_log": config.log_level in ("trace", "debug", "info"),
