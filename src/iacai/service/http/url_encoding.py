@@ -2,8 +2,8 @@
 
 What `urllib.parse.parse_qsl(..., keep_blank_values=True)` gives, from bytes, with the escapes
 decoded in C: a SPARQL query sent by GET is mostly `%XX` escapes (every space, brace and
-bracket), and the standard library decodes them one at a time in Python, which cost a
-quarter of the service's own time on a query (50-150 µs). `binascii.a2b_qp` decodes
+bracket), and the standard library decodes them one at a time in Python: about 40 µs for a
+900-byte query, 5 µs here. `binascii.a2b_qp` decodes
 quoted-printable, whose `=XX` escapes are percent-escapes by another name; it is used where the
 two agree (every `%` followed by two hex digits, no `=`, CR or LF in the text) and checked by
 length, else the standard library decodes the text.
