@@ -42,7 +42,8 @@ from typing import Any
 
 import psutil
 import uvicorn
-from starlette.routing import Route, Router
+from starlette.middleware.cors import CORSMiddleware
+from starlette.routing import Router
 from uvicorn.protocols.http import httptools_impl
 
 from bench import engine, report
@@ -56,9 +57,10 @@ from iacai import query_lexer
 from iacai.service import settings
 from iacai.service.app import create_app
 from iacai.service.engine import pool, wire, worker
-from iacai.service.http.representations import RepresentationMiddleware
+from iacai.service.http.representations import Representation
 from iacai.service.http.server import uvicorn_options
 from iacai.service.sparql import answerer, protocol
+from iacai.service.sparql.query_edge import QueryEdge
 from iacai.stores.opening import open_for_queries
 
 BENCH_DIR = Path(__file__).resolve().parent
@@ -123,8 +125,7 @@ STAGES: tuple[tuple[Any, str, str], ...] = (
     (httptools_impl.HttpToolsProtocol, "data_received", "HTTP parsing (uvicorn, httptools)"),
     (httptools_impl.RequestResponseCycle, "run_asgi", "uvicorn request cycle (scope, task)"),
     (httptools_impl.RequestResponseCycle, "send", "HTTP writing (uvicorn send)"),
-    (Router, "__call__", "routing (Starlette router)"),
-    (Route, "handle", "FastAPI endpoint wrapper (Request, handler call)"),
+    (QueryEdge, "__call__", "query edge: Request, handler call, the answer's way out"),
     (protocol, "_parameters", "protocol: reading the parameters"),
     (protocol, "_respond", "protocol: dispatch, QueryRequest"),
     (query_lexer, "outline", "lexical pass (query_lexer.outline)"),
@@ -137,7 +138,8 @@ STAGES: tuple[tuple[Any, str, str], ...] = (
     (pool.QueryPool, "run", HOP),
     (wire, "frame", "pickling the job (server side)"),
     (wire.MessageReader, "data_received", "reading the reply"),
-    (RepresentationMiddleware, "finish", "RepresentationMiddleware.finish (send side)"),
+    (Representation, "finish", "representation: validators, gzip (send side)"),
+    (CORSMiddleware, "send", "CORS: Vary: Origin (send side)"),
 )
 """What is timed: (module or class, function, stage). Middlewares are found on the app."""
 

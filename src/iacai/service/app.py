@@ -7,6 +7,7 @@ import functools
 import os
 from collections.abc import AsyncIterator, Hashable
 from contextlib import asynccontextmanager
+from typing import Any
 
 import swagger_ui_bundle
 from fastapi import FastAPI, Request, Response
@@ -29,7 +30,11 @@ from iacai.service.http.client_identity import ClientIdentity
 from iacai.service.http.errors import ServiceError, client_gone, plain_error, plain_http_error
 from iacai.service.http.negotiation import HTML, Kind, formats_of, negotiate
 from iacai.service.http.openapi import answers
-from iacai.service.http.representations import EXPOSED_HEADERS, RepresentationMiddleware
+from iacai.service.http.representations import (
+    EXPOSED_HEADERS,
+    Representation,
+    RepresentationMiddleware,
+)
 from iacai.service.http.request_headers import OneReadingMiddleware
 from iacai.service.http.security_headers import add_security_headers
 from iacai.service.linked_data import dereferencing, discovery
@@ -39,6 +44,7 @@ from iacai.service.pages.search_page import keep_building
 from iacai.service.sparql import named_query_routes, protocol
 from iacai.service.sparql.answerer import Answerer
 from iacai.service.sparql.internal_queries import InternalQueries
+from iacai.service.sparql.query_edge import QueryEdge
 from iacai.service.sparql.service_description import Describer
 from iacai.snapshot import SNAPSHOT_FILE_VARIABLE, Snapshot, jsonld_context, read_snapshot
 from iacai.stores import opening
@@ -51,16 +57,17 @@ default graph is the union of the named graphs."""
 
 
 class Service(FastAPI):
-    """The FastAPI application behind its answer cache, which answers a repeated request before
-    FastAPI or any middleware runs (a middleware would run inside FastAPI's own layers)."""
+    """The FastAPI application behind what answers before FastAPI or any middleware runs (a
+    middleware would run inside FastAPI's own layers): the answer cache, for a repeated
+    request, then the query edge, for a query at /sparql (`sparql.query_edge`)."""
 
-    answer_cache: ASGIApp | None = None
+    front: ASGIApp | None = None
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if self.answer_cache is None:
+        if self.front is None:
             await super().__call__(scope, receive, send)
         else:
-            await self.answer_cache(scope, receive, send)
+            await self.front(scope, receive, send)
 
 
 def create_app(config: settings.Settings, snapshot: Snapshot) -> FastAPI:
@@ -127,37 +134,26 @@ def create_app(config: settings.Settings, snapshot: Snapshot) -> FastAPI:
     app.add_exception_handler(ServiceError, for_people(plain_error))
     app.add_exception_handler(StarletteHTTPException, for_people(plain_http_error))
     app.add_exception_handler(ClientDisconnect, client_gone)
+    representation = Representation(
+        snapshot.modified, config.cache_max_age, app.state.linked_data.dumps.gzipped
+    )
+    inner = functools.partial(FastAPI.__call__, app)
+    cors = _cors_options(config)
+    app.front = QueryEdge(
+        app, representation, None if cors is None else CORSMiddleware(inner, **cors), inner
+    )
     if config.cache_entries:
         app.add_middleware(KeepTaggedAnswers)  # added first: it sees the application's answers
-        app.answer_cache = AnswerCacheMiddleware(
-            functools.partial(FastAPI.__call__, app),
+        app.front = AnswerCacheMiddleware(
+            app.front,
             cache=answer_cache,
             data_version=snapshot.version,
             largest_body=config.max_query_bytes,
         )
-    app.add_middleware(
-        RepresentationMiddleware,
-        last_modified=snapshot.modified,
-        max_age=config.cache_max_age,
-        precompressed=app.state.linked_data.dumps.gzipped,
-    )
+    app.add_middleware(RepresentationMiddleware, representation=representation)
     app.add_middleware(OneReadingMiddleware)  # every layer inside reads a field one way
-    if config.cors_origins:
-        app.add_middleware(
-            CORSMiddleware,
-            allow_origins=list(config.cors_origins),
-            allow_methods=["GET", "HEAD", "POST", "OPTIONS"],
-            allow_headers=[
-                "Accept",
-                "Content-Type",
-                "If-None-Match",
-                "If-Modified-Since",
-                "Range",
-                "If-Range",
-            ],
-            expose_headers=list(EXPOSED_HEADERS),
-            allow_credentials=False,
-        )
+    if cors is not None:
+        app.add_middleware(CORSMiddleware, **cors)
     app.include_router(protocol.router)
     app.include_router(named_query_routes.router)
     app.include_router(query_pages.router)
@@ -182,6 +178,26 @@ def create_app(config: settings.Settings, snapshot: Snapshot) -> FastAPI:
     app.mount("/static/swagger", StaticFiles(directory=swagger_ui_bundle.swagger_ui_path))
     app.mount("/static", StaticFiles(directory=query_pages.STATIC_DIR), name="static")
     return app
+
+
+def _cors_options(config: settings.Settings) -> dict[str, Any] | None:
+    """How cross-origin scripts may read answers (CORSMiddleware's options); None: they may not."""
+    if not config.cors_origins:
+        return None
+    return {
+        "allow_origins": list(config.cors_origins),
+        "allow_methods": ["GET", "HEAD", "POST", "OPTIONS"],
+        "allow_headers": [
+            "Accept",
+            "Content-Type",
+            "If-None-Match",
+            "If-Modified-Since",
+            "Range",
+            "If-Range",
+        ],
+        "expose_headers": list(EXPOSED_HEADERS),
+        "allow_credentials": False,
+    }
 
 
 async def healthz(request: Request, response: Response) -> dict[str, object]:

@@ -187,17 +187,23 @@ class KeepTaggedAnswers:
         self.app = app
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        tagged = scope.get(_TAGGED)
-        if not isinstance(tagged, _Tagged):
-            await self.app(scope, receive, send)
-            return
+        await self.app(scope, receive, noting_the_tag(scope, send))
 
-        async def noting_the_tag(message: Message) -> None:
-            if message["type"] == "http.response.start" and message["status"] in (200, 304):
-                tagged.value = any(name.lower() == b"etag" for name, _ in message["headers"])
-            await send(message)
 
-        await self.app(scope, receive, noting_the_tag)
+def noting_the_tag(scope: Scope, send: Send) -> Send:
+    """The `send` that tells the answer cache whether the application's answer carried an
+    ETag: `send` itself when no cache is in front (the query operation answered in front of the
+    middlewares, `sparql.query_edge`, calls it too)."""
+    tagged = scope.get(_TAGGED)
+    if not isinstance(tagged, _Tagged):
+        return send
+
+    async def noting(message: Message) -> None:
+        if message["type"] == "http.response.start" and message["status"] in (200, 304):
+            tagged.value = any(name.lower() == b"etag" for name, _ in message["headers"])
+        await send(message)
+
+    return noting
 
 
 class _Capture:

@@ -1,6 +1,7 @@
 """How every answer travels: HEAD, a true Allow, validators and 304, gzip, byte ranges.
 
-Done once, for every route, in one ASGI middleware rather than in each handler:
+Done once, for every route, in one ASGI middleware rather than in each handler (and by the query
+operation answered in front of the middlewares, `sparql.query_edge`, through the same object):
 
 - HEAD is answered wherever GET is (the application answers a GET; the body is dropped), and
   OPTIONS (other than a CORS preflight) and every 405 carry the methods the path really takes.
@@ -69,37 +70,20 @@ _NOT_MODIFIED_HEADERS: Final = frozenset(
 _CONDITIONAL_METHODS: Final = ("GET", "HEAD")
 
 
-class RepresentationMiddleware:
-    """The HTTP semantics every answer shares (see the module's docstring)."""
+class Representation:
+    """The HTTP semantics every answer shares (see the module's docstring), for the middleware
+    and for the query operation answered in front of it (`sparql.query_edge`), which share one
+    instance: one store of gzipped answers."""
 
-    def __init__(
-        self,
-        app: ASGIApp,
-        last_modified: float,
-        max_age: int,
-        precompressed: Precompressed,
-    ) -> None:
-        self.app = app
+    def __init__(self, last_modified: float, max_age: int, precompressed: Precompressed) -> None:
         self._last_modified = formatdate(last_modified, usegmt=True).encode()
         self._cache_control = f"public, max-age={max_age}".encode()
         self._precompressed = precompressed
         self._gzipped: AnswerCache[bytes, _Gzipped] = AnswerCache(GZIPPED_KEPT, GZIPPED_BYTES)
 
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-        method = scope["method"]
-        if method == "OPTIONS":
-            allowed = allowed_methods(scope)
-            if allowed:
-                await _send_empty(send, 204, [(b"allow", allowed.encode())])
-                return
-        if method == "HEAD":
-            scope = {**scope, "method": "GET"}
-        request = _RequestHeaders(scope["headers"])
-        answer = _Answer(self, dict(scope), request, method, send)  # routing edits `scope`
-        await self.app(scope, receive, answer)
+    def answering(self, scope: Scope, method: str, send: Send) -> Send:
+        """The `send` to give the application: it holds a 200 whole, then sends it finished."""
+        return _Answer(self, dict(scope), _RequestHeaders(scope["headers"]), method, send)
 
     def finish(
         self, request: _RequestHeaders, method: str, status: int, headers: Headers, body: bytes
@@ -167,6 +151,29 @@ class RepresentationMiddleware:
         return modified is not None and modified <= since
 
 
+class RepresentationMiddleware:
+    """Every answer through the `Representation`; HEAD as GET, and OPTIONS with a true Allow."""
+
+    def __init__(self, app: ASGIApp, representation: Representation) -> None:
+        self.app = app
+        self._representation = representation
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        method = scope["method"]
+        if method == "OPTIONS":
+            allowed = allowed_methods(scope)
+            if allowed:
+                await _send_empty(send, 204, [(b"allow", allowed.encode())])
+                return
+        if method == "HEAD":
+            scope = {**scope, "method": "GET"}
+        answer = self._representation.answering(scope, method, send)  # routing edits `scope`
+        await self.app(scope, receive, answer)
+
+
 @dataclass(frozen=True)
 class _Gzipped:
     body: bytes
@@ -177,13 +184,13 @@ class _Answer:
 
     def __init__(
         self,
-        middleware: RepresentationMiddleware,
+        representation: Representation,
         scope: Scope,
         request: _RequestHeaders,
         method: str,
         send: Send,
     ) -> None:
-        self._middleware = middleware
+        self._representation = representation
         self._scope = scope
         self._request = request
         self._method = method
@@ -215,7 +222,7 @@ class _Answer:
 
     async def _finish(self) -> None:
         assert self._start is not None
-        status, headers, body = self._middleware.finish(
+        status, headers, body = self._representation.finish(
             self._request,
             self._method,
             self._start["status"],

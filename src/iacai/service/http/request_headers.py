@@ -39,7 +39,7 @@ class OneReadingMiddleware:
         send: Callable[[Message], Awaitable[None]],
     ) -> None:
         if scope["type"] == "http":
-            headers, repeated = _one_reading(scope["headers"])
+            headers, repeated = one_reading(scope["headers"])
             if repeated is not None:
                 message = f"The request has more than one {repeated} header."
                 await send_plain_text(send, 400, message)
@@ -48,10 +48,11 @@ class OneReadingMiddleware:
         await self.app(scope, receive, send)
 
 
-def _one_reading(
+def one_reading(
     headers: list[tuple[bytes, bytes]],
 ) -> tuple[list[tuple[bytes, bytes]], str | None]:
-    """The headers with each list field on one line, or the name of a repeated single field."""
+    """The headers with each list field on one line, or the name of a repeated single field
+    (the query operation in front of the middlewares, `sparql.query_edge`, reads them so too)."""
     seen: dict[bytes, int] = {}
     kept: list[tuple[bytes, bytes]] = []
     for name, value in headers:

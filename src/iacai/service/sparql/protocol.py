@@ -128,23 +128,28 @@ async def sparql_post(request: Request) -> Response:
     return await _respond(request, parameters)
 
 
-class QueryOperation:
-    """GET and POST /sparql handed straight to `sparql_get` and `sparql_post` (ASGI).
+async def query_operation(request: Request) -> Response:
+    """The query operation's answer to a GET or a POST at /sparql."""
+    handler = sparql_post if request.method == "POST" else sparql_get
+    return await handler(request)
 
-    Listed before every other route (`QUERY_ROUTE`), so that the most frequent request skips
-    FastAPI's routing through the included routers and its per-request dependency solving,
-    which cost as much as the rest of the service's work on a query. The routes above describe
-    the operation in the OpenAPI document; errors still reach the app's handlers.
+
+class QueryOperation:
+    """GET and POST /sparql handed straight to `query_operation` (ASGI), for the requests that
+    reach FastAPI (most are answered in front of it, `sparql.query_edge`).
+
+    Listed before every other route (`QUERY_ROUTE`), so that it skips FastAPI's routing through
+    the included routers and its per-request dependency solving. The routes above describe the
+    operation in the OpenAPI document; errors still reach the app's handlers.
     """
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        request = Request(scope, receive)
-        handler = sparql_post if scope["method"] == "POST" else sparql_get
-        response = await handler(request)
+        response = await query_operation(Request(scope, receive))
         await response(scope, receive, send)
 
 
-QUERY_ROUTE = Route("/sparql", QueryOperation(), methods=["GET", "POST"])
+QUERY_PATH = "/sparql"
+QUERY_ROUTE = Route(QUERY_PATH, QueryOperation(), methods=["GET", "POST"])
 
 
 async def _respond(request: Request, parameters: ProtocolParameters) -> Response:

@@ -1,0 +1,93 @@
+"""The query edge answers /sparql in front of FastAPI's layers: its answers must be theirs.
+
+A GET at /sparql is answered by the edge (`sparql.query_edge`); a HEAD takes FastAPI's layers
+(the representation middleware answers it as a GET without the body). So for every kind of
+request, a GET's status and headers must be exactly the HEAD's: the same validators, gzip,
+`Vary` (CORS's Origin too), security headers and error handling, whichever way it went.
+"""
+
+from __future__ import annotations
+
+import httpx
+import pytest
+
+SELECT = "SELECT ?s ?label WHERE { ?s rdfs:label ?label } ORDER BY ?s LIMIT 40"
+CONSTRUCT = "CONSTRUCT { ?s rdfs:label ?label } WHERE { ?s rdfs:label ?label } LIMIT 5"
+RESULTS = "application/sparql-results+json"
+BROWSER = "text/html,application/xhtml+xml,*/*;q=0.8"
+
+REQUESTS: dict[str, tuple[dict[str, str], dict[str, str]]] = {
+    "json": ({"query": SELECT}, {"Accept": RESULTS}),
+    "json gzipped": ({"query": SELECT}, {"Accept": RESULTS, "Accept-Encoding": "gzip"}),
+    "csv": ({"query": SELECT}, {"Accept": "text/csv"}),
+    "xml by format": ({"query": SELECT, "format": "xml"}, {}),
+    "turtle": ({"query": CONSTRUCT}, {"Accept": "text/turtle", "Accept-Encoding": "gzip"}),
+    "two Accept lines": ({"query": SELECT}, {"Accept": "text/csv;q=0.1, " + RESULTS}),
+    "syntax error": ({"query": "SELEKT * WHERE {}"}, {"Accept": RESULTS}),
+    "syntax error, browser": ({"query": "SELEKT * WHERE {}"}, {"Accept": BROWSER}),
+    "update": ({"query": "INSERT DATA { <a:b> <a:c> <a:d> }"}, {"Accept": RESULTS}),
+    "not acceptable": ({"query": SELECT}, {"Accept": "image/png"}),
+    "bad dataset": ({"query": SELECT, "default-graph-uri": "not an IRI"}, {"Accept": RESULTS}),
+    "service description": ({}, {"Accept": "text/turtle"}),
+    "query page": ({}, {"Accept": BROWSER}),
+    "query as a page": ({"query": SELECT}, {"Accept": BROWSER}),
+}
+
+
+def _head(response: httpx.Response) -> tuple[int, list[tuple[str, str]]]:
+    return response.status_code, sorted(
+        (name, value) for name, value in response.headers.multi_items() if name != "date"
+    )
+
+
+@pytest.mark.parametrize("case", REQUESTS)
+def test_a_get_at_the_edge_has_the_head_of_fastapis_layers(
+    client: httpx.Client, case: str
+) -> None:
+    parameters, headers = REQUESTS[case]
+    answered = client.get("/sparql", params=parameters, headers=headers)
+    layered = client.head("/sparql", params=parameters, headers=headers)
+    assert _head(answered) == _head(layered)
+    assert answered.headers["x-content-type-options"] == "nosniff"
+    assert "Origin" in answered.headers["vary"] or answered.status_code >= 400
+
+
+def test_a_revalidated_get_is_the_304_of_fastapis_layers(client: httpx.Client) -> None:
+    headers = {"Accept": RESULTS, "Accept-Encoding": "gzip"}
+    etag = client.get("/sparql", params={"query": SELECT}, headers=headers).headers["etag"]
+    revalidating = {**headers, "If-None-Match": etag}
+    answered = client.get("/sparql", params={"query": SELECT}, headers=revalidating)
+    layered = client.head("/sparql", params={"query": SELECT}, headers=revalidating)
+    assert answered.status_code == 304 and answered.content == b""
+    assert _head(answered) == _head(layered)
+
+
+def test_a_post_at_the_edge_is_answered_as_the_get(client: httpx.Client) -> None:
+    got = client.get("/sparql", params={"query": SELECT}, headers={"Accept": RESULTS})
+    posted = client.post(
+        "/sparql",
+        content=SELECT,
+        headers={"Accept": RESULTS, "Content-Type": "application/sparql-query"},
+    )
+    assert posted.status_code == 200 and posted.content == got.content
+    assert posted.headers["etag"] == got.headers["etag"]
+    assert posted.headers["content-security-policy"] == got.headers["content-security-policy"]
+
+
+def test_what_the_edge_passes_on_keeps_its_layers(client: httpx.Client) -> None:
+    """A cross-origin request, and one that repeats Content-Type, go to FastAPI's layers."""
+    crossing = client.get(
+        "/sparql",
+        params={"query": SELECT},
+        headers={"Accept": RESULTS, "Origin": "https://reader.example"},
+    )
+    assert crossing.status_code == 200 and crossing.headers["access-control-allow-origin"]
+    repeated = client.post(
+        "/sparql",
+        content=SELECT,
+        headers=[
+            ("Content-Type", "application/sparql-query"),
+            ("Content-Type", "application/x-www-form-urlencoded"),
+        ],
+    )
+    assert repeated.status_code == 400 and "more than one Content-Type" in repeated.text
