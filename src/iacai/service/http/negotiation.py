@@ -10,6 +10,7 @@ one place that turns a request's `format` values and `Accept` header into a row,
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import Enum
@@ -153,6 +154,24 @@ def choose(header: str | None, offered: Sequence[Format]) -> Format | None:
     Each format takes the q-value of the most specific range that matches it (so
     `text/*;q=0.1, text/csv` still prefers CSV); None when nothing acceptable is offered.
     """
+    if header is not None and len(header) > LONGEST_KEPT_CHOICE:
+        return _choice(header, tuple(offered))
+    return _kept_choice(header, tuple(offered))
+
+
+CHOICES_KEPT = 512
+LONGEST_KEPT_CHOICE = 512
+"""Choices for Accept headers up to this many characters are kept (at most 256 KiB of them):
+clients send the same few headers again and again, and parsing one costs more than the rest
+of the negotiation (a pure function of the header and the formats offered)."""
+
+
+@functools.lru_cache(maxsize=CHOICES_KEPT)
+def _kept_choice(header: str | None, offered: tuple[Format, ...]) -> Format | None:
+    return _choice(header, offered)
+
+
+def _choice(header: str | None, offered: tuple[Format, ...]) -> Format | None:
     ranges = parse_accept(header)
     best: tuple[float, int, int] | None = None
     chosen = None
