@@ -104,3 +104,21 @@ def test_an_answer_under_the_caps_is_whole(store_and_setup: tuple[Store, WorkerS
     reply = execute(store, QueryJob(query, "json", 10_000), setup)
     assert isinstance(reply, QueryAnswer) and not reply.truncated
     assert len(json.loads(reply.body)["results"]["bindings"]) == 2000
+
+
+def test_predeclared_prefixes_serve_where_the_query_declares_none(
+    store_and_setup: tuple[Store, WorkerSetup],
+) -> None:
+    """The worker parses without the predeclared prefixes first: the outcome must not change."""
+    store, setup = store_and_setup
+    count = "SELECT (COUNT(*) AS ?n) WHERE { ?s a iacai:Challenge }"
+    undeclared = execute(store, QueryJob(count, "csv", 10), setup)
+    declaration = f"PREFIX iacai: <{PREFIXES['iacai']}>\n"
+    declared = execute(store, QueryJob(declaration + count, "csv", 10), setup)
+    assert isinstance(undeclared, QueryAnswer) and isinstance(declared, QueryAnswer)
+    assert undeclared.body == declared.body and int(undeclared.body.split()[-1]) > 0
+    elsewhere = "PREFIX iacai: <https://example.org/x#>\n"
+    own = execute(store, QueryJob(elsewhere + count, "csv", 10), setup)
+    assert isinstance(own, QueryAnswer) and own.body.split()[-1] == b"0"  # its own PREFIX wins
+    unknown = execute(store, QueryJob(count.replace("iacai:", "nowhere:"), "csv", 10), setup)
+    assert isinstance(unknown, QueryRejected) and unknown.syntax

@@ -173,7 +173,7 @@ def execute(store: Store | RemoteStore, job: QueryJob, setup: WorkerSetup) -> Wo
     """Run one job against the store and serialize its answer."""
     try:
         arguments = _dataset_arguments(job)
-        result = store.query(job.query, prefixes=dict(setup.prefixes), **arguments)
+        result = _query(store, job.query, setup.prefixes, arguments)
         if job.format_name == TERMS:
             return _terms(result, job, setup)
         if isinstance(result, QuerySolutions):
@@ -183,7 +183,7 @@ def execute(store: Store | RemoteStore, job: QueryJob, setup: WorkerSetup) -> Wo
             if body is not None:
                 return _sendable(QueryAnswer(body, truncated=False), job)
             # maybe over a cap: evaluated again, its rows counted as they are written
-            result = store.query(job.query, prefixes=dict(setup.prefixes), **arguments)
+            result = _query(store, job.query, setup.prefixes, arguments)
         return _sendable(_serialized(result, job, setup), job)
     except RemoteStoreError as error:
         return StoreFailed(error.message, error.status)
@@ -195,6 +195,23 @@ def execute(store: Store | RemoteStore, job: QueryJob, setup: WorkerSetup) -> Wo
         if job.federated:
             return QueryRejected(_federation_failure(str(error)), syntax=False)
         return QueryRejected(str(error) or type(error).__name__, syntax=False)
+
+
+def _query(
+    store: Store | RemoteStore, text: str, prefixes: Mapping[str, str], arguments: dict[str, Any]
+) -> Any:
+    """The query's result, its prefixed names read with the predeclared prefixes where it
+    declares none itself.
+
+    Parsed without them first: the engine checks every predeclared IRI on each query (about
+    10 µs for the 21 here), and a query that parses without them means the same with them (its
+    own PREFIX lines win). One that fails is parsed again with them, which gives its result or
+    the error to report.
+    """
+    try:
+        return store.query(text, **arguments)
+    except SyntaxError:
+        return store.query(text, prefixes=dict(prefixes), **arguments)
 
 
 def _federation_failure(message: str) -> str:
