@@ -36,6 +36,7 @@ import os
 import signal
 import socket
 from collections import OrderedDict, deque
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from iacai.service.engine import wire
@@ -106,18 +107,14 @@ class _Worker:
         )
         self._transport = transport
 
-    async def ask(self, job: QueryJob, timeout: float) -> WorkerReply:
-        """Send the job and wait for the reply, at most `timeout` seconds."""
+    async def ask(self, job: QueryJob) -> WorkerReply:
+        """Send the job and wait for the reply (the pool's timer stops it at the deadline)."""
         if self._ended.done() or self._transport is None:
             raise WorkerCrashedError(f"query worker {self.pid} ended")
         pending: asyncio.Future[WorkerReply] = self._loop.create_future()
         self._pending = pending
         self._transport.write(wire.frame(job))
-        expiry = self._loop.call_later(timeout, self.stop_query, TimeoutError())
-        try:
-            return await pending
-        finally:
-            expiry.cancel()
+        return await pending
 
     def _settle(self, reply: object) -> None:
         pending, self._pending = self._pending, None
@@ -193,6 +190,28 @@ class _Worker:
             self._channel.close()
 
 
+def _time_out(waiter: asyncio.Future[_Worker]) -> None:
+    if not waiter.done():
+        waiter.set_exception(TimeoutError())
+
+
+class _Timer:
+    """The one timer of a running query: the end of the fast lane, then the deadline."""
+
+    def __init__(self, loop: asyncio.AbstractEventLoop) -> None:
+        self._loop = loop
+        self._handle: asyncio.TimerHandle | None = None
+
+    def set(self, when: float, callback: Callable[..., object], *args: object) -> None:
+        """Call `callback(*args)` at loop time `when` (instead of what was set before)."""
+        self.cancel()
+        self._handle = self._loop.call_at(when, callback, *args)
+
+    def cancel(self) -> None:
+        if self._handle is not None:
+            self._handle.cancel()
+
+
 @dataclass
 class _Client:
     """One client's queue and share: queries waiting, running, long, and until when it is heavy."""
@@ -254,7 +273,7 @@ class QueryPool:
         self._dispatch()
         try:
             # an idle worker was handed over at once: no timer, no turn of the event loop
-            worker = waiter.result() if waiter.done() else await asyncio.wait_for(waiter, timeout)
+            worker = waiter.result() if waiter.done() else await self._wait(waiter, deadline)
         except BaseException as error:
             if waiter.done() and not waiter.cancelled() and waiter.exception() is None:
                 self._finish(waiter.result(), client, state, loop.time())  # handed over, unused
@@ -264,11 +283,14 @@ class QueryPool:
                 raise QueryTimeoutError from None
             raise
         began = loop.time()
-        demotion = loop.call_later(
-            self._fast_lane_seconds, self._demote, worker, client, state, timeout
-        )
+        timer = _Timer(loop)
+        demote_at = began + self._fast_lane_seconds
+        if demote_at < deadline:
+            timer.set(demote_at, self._turn_long, worker, client, state, timeout, timer, deadline)
+        else:
+            timer.set(deadline, worker.stop_query, TimeoutError())
         try:
-            reply = await worker.ask(job, max(deadline - loop.time(), 0.001))
+            reply = await worker.ask(job)
         except TimeoutError:
             self._replace(worker)
             raise QueryTimeoutError from None
@@ -276,7 +298,7 @@ class QueryPool:
             self._replace(worker)
             raise
         finally:
-            demotion.cancel()
+            timer.cancel()
             self._finish(worker, client, state, loop.time() + timeout)
         if isinstance(reply, OutOfMemory):  # the worker ends after saying so
             self._replace(worker)
@@ -384,6 +406,30 @@ class QueryPool:
             waiter = state.waiting.popleft()
             if not waiter.done():
                 waiter.set_exception(refusal)
+
+    @staticmethod
+    async def _wait(waiter: asyncio.Future[_Worker], deadline: float) -> _Worker:
+        """The worker handed to a waiting query; TimeoutError at the deadline (one timer, not
+        `asyncio.wait_for`'s extra future and callbacks)."""
+        expiry = asyncio.get_running_loop().call_at(deadline, _time_out, waiter)
+        try:
+            return await waiter
+        finally:
+            expiry.cancel()
+
+    def _turn_long(
+        self,
+        worker: _Worker,
+        client: str,
+        state: _Client,
+        timeout: float,
+        timer: _Timer,
+        deadline: float,
+    ) -> None:
+        """The query's timer at the end of the fast lane: set again for its deadline, and the
+        query demoted."""
+        timer.set(deadline, worker.stop_query, TimeoutError())
+        self._demote(worker, client, state, timeout)
 
     def _demote(self, worker: _Worker, client: str, state: _Client, timeout: float) -> None:
         """The query has run past the fast lane: into the long lane, or stopped if it is full."""
