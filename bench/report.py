@@ -20,7 +20,8 @@ TARGETS = (
 )
 """Issue 3's targets and issue 14's, over the repeated mix."""
 DISTINCT_PAIRS = (("iacai", "oxigraph"), ("iacai-cached", "oxigraph"), ("iacai", "virtuoso"),
-                  ("iacai", "floor"), ("oxigraph", "floor"))
+                  ("iacai", "floor"), ("oxigraph", "floor"), ("iacai", "worker-floor"),
+                  ("worker-floor", "floor"))
 """The ratios shown for the distinct-text workloads (no cache can hit there)."""
 MIB = 2**20
 PROFILE_HEADING = "## Profile"
@@ -176,7 +177,10 @@ def _target_row(
 
 def _other_ratios(scale: ScaleResults) -> list[str]:
     pairs = [("iacai-cached", "iacai"), ("iacai-revalidated", "floor"), ("iacai", "floor"),
-             ("oxigraph", "floor"), ("virtuoso", "floor"), ("rdflib-endpoint", "floor")]
+             ("oxigraph", "floor"), ("virtuoso", "floor"), ("rdflib-endpoint", "floor"),
+             # what the isolation of each query in a worker process costs, and what the service
+             # adds to it (bench/peers/worker_floor.py)
+             ("worker-floor", "floor"), ("iacai", "worker-floor")]
     lines = []
     for clients in (1, CONCURRENT):
         for server, baseline in pairs:

@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
-from bench.peers import floor, iacai, oxigraph, rdflib_endpoint, virtuoso
+from bench.peers import floor, iacai, oxigraph, rdflib_endpoint, virtuoso, worker_floor
 from bench.peers.process import Server
 from bench.scale import Dump
 
@@ -20,9 +20,10 @@ PEERS: dict[str, Starter] = {
     "oxigraph": oxigraph.start,
     "rdflib-endpoint": rdflib_endpoint.start,
     "virtuoso": virtuoso.start,
+    "worker-floor": worker_floor.start,
     "floor": floor.start,
 }
 """Every peer by the name the results use, in the order the tables show them."""
 
-ENGINES = ("iacai", "iacai-cached", "oxigraph", "rdflib-endpoint", "virtuoso")
+ENGINES = ("iacai", "iacai-cached", "oxigraph", "rdflib-endpoint", "virtuoso", "worker-floor")
 """The peers that really answer SPARQL (the floor answers a constant)."""
