@@ -9,6 +9,10 @@ spell keywords (the engine expands them only inside IRIs and strings). Where two
 possible the scanner takes the one that shows more of the query as code, so that a SERVICE is
 never hidden from it. tests/test_query_lexer.py checks each rule against the engine.
 
+It runs on every new query text, so the regex engine steps over what the outline ignores
+(strings, variables, IRIs, comments) inside the match of the next name or bracket, and only a
+SERVICE's endpoint, which may be a token of any kind, is read from the stream of every token.
+
 Why not a full parser: pyoxigraph does not expose its parser, and another one (rdflib's) reads
 the text differently from the engine (it ends a comment at a line feed only, and expands `\\u`
 escapes everywhere), which is exactly what an attacker uses; it also costs 20-550 ms a query.
@@ -28,30 +32,52 @@ _NONDETERMINISTIC = ("NOW", "RAND", "UUID", "BNODE")
 is never cached. A name that ends with one counts: the engine needs no space before a keyword."""
 _PROLOGUE = frozenset({"PREFIX", "BASE"})
 
-_NAME_CHAR = r"[\w\-\u00b7\u0300-\u036f\u203f-\u2040]"
-_LOCAL_CHAR = rf"(?:{_NAME_CHAR}|:|%[0-9A-Fa-f]{{2}}|\\[_~.\-!$&'()*+,;=/?#@%])"
-_TOKENS = re.compile(
-    rf"""
-    (?P<comment>\#[^\r\n]*)                             # to a CR or an LF
-  | (?P<skip>
+_NAME_CHARS = r"\w\-\u00b7\u0300-\u036f\u203f-\u2040"
+_NAME_CHAR = rf"[{_NAME_CHARS}]"
+_LOCAL_ESCAPE = r"%[0-9A-Fa-f]{2}|\\[_~.\-!$&'()*+,;=/?#@%]"
+_LOCAL_CHAR = rf"(?:{_NAME_CHAR}|:|{_LOCAL_ESCAPE})"
+_COMMENT = r"\#[^\r\n]*"  # to a CR or an LF
+# Runs (`++`, `*+`) give back no character once taken, which changes no token: what ends a
+# string or an IRI never starts one of its runs, and nothing follows a name.
+_SKIPPED = r"""
         \"\"\"(?:(?:"|"")?(?:[^"\\]|\\[\s\S]))*\"\"\"    # long strings
       | '''(?:(?:'|'')?(?:[^'\\]|\\[\s\S]))*'''
-      | "(?:[^"\\\r\n]|\\[^\r\n])*"                      # short strings
-      | '(?:[^'\\\r\n]|\\[^\r\n])*'
+      | "(?:[^"\\\r\n]++|\\[^\r\n])*+"                    # short strings
+      | '(?:[^'\\\r\n]++|\\[^\r\n])*+'
       | [?$][\w\u00b7\u0300-\u036f\u203f-\u2040]+        # variables
       | @[A-Za-z]+(?:-[A-Za-z0-9]+)*                     # language tags
       | \\[\s\S]                                         # a stray escape: never a string start
-    )
-  | (?P<iri><(?:[^<>"{{}}|^`\\\x00-\x20]|\\u[0-9A-Fa-f]{{4}}|\\U[0-9A-Fa-f]{{8}})*>)
-  | (?P<open>[({{\[])
-  | (?P<close>[)}}\]])
-  | (?P<name>                                            # keyword or prefixed name
-        [^\W\d](?:{_NAME_CHAR}|\.(?={_NAME_CHAR}))*(?::(?:{_LOCAL_CHAR}|\.(?={_LOCAL_CHAR}))*)?
-      | :(?:{_LOCAL_CHAR}|\.(?={_LOCAL_CHAR}))*
-    )
+"""
+_IRI = r"""<(?:[^<>"{}|^`\\\x00-\x20]++|\\u[0-9A-Fa-f]{4}|\\U[0-9A-Fa-f]{8})*+>"""
+_NAME = rf"""                                            # keyword or prefixed name
+        [^\W\d](?:{_NAME_CHAR}++|\.(?={_NAME_CHAR}))*+
+        (?::(?:[{_NAME_CHARS}:]++|{_LOCAL_ESCAPE}|\.(?={_LOCAL_CHAR}))*+)?
+      | :(?:[{_NAME_CHARS}:]++|{_LOCAL_ESCAPE}|\.(?={_LOCAL_CHAR}))*+
+"""
+_CODE = rf"(?P<name>{_NAME}) | (?P<open>[({{\[]) | (?P<close>[)}}\]])"
+_TOKENS = re.compile(
+    rf"(?P<comment>{_COMMENT}) | (?P<skip>{_SKIPPED}) | (?P<iri>{_IRI}) | {_CODE}", re.VERBOSE
+)
+"""Every token, for a text where SERVICE may be followed by a token of any kind.
+
+Each kind starts with characters of its own, so at an offset at most one kind matches."""
+_CODE_TOKENS = re.compile(
+    rf"""
+    (?:
+        [^\w\#"'?$@\\<(){{}}\[\]:]+ | \d+                  # characters that start no token
+      | {_SKIPPED} | {_IRI} | {_COMMENT}
+      | [<"'?$@\\]                                       # a token's start with no token: move on
+    )*+
+    (?:{_CODE})?
     """,
     re.VERBOSE,
 )
+"""The names and brackets of `_TOKENS`' stream, each matched with all that comes before it.
+
+The possessive run steps over what `_TOKENS` skips or reads as another kind, as it reads it (the
+kinds' first characters differ), so that the regex engine does not try every kind again at each
+space, and the loop sees only what it reads. It stops only before a name, a bracket or the end:
+the last match, at the end, holds no token."""
 
 
 @dataclass(frozen=True)
@@ -86,39 +112,45 @@ def outline(query: str) -> QueryOutline:
     form_start: int | None = None
     depth = deepest = 0
     services: list[str] = []
-    after_service = False
+    read_to = 0  # the end of the tokens `_endpoint` read: not read again
     declares_dataset = nondeterministic = False
-    for match in _TOKENS.finditer(query):
+    # str.upper maps each character on its own, so the upper case of a name is part of the
+    # text's: with no SERVICE there, no name holds one.
+    may_call = "SERVICE" in query.upper()
+    for match in _CODE_TOKENS.finditer(query):
         kind = match.lastgroup
-        text = match.group()
-        if kind == "comment":
+        if read_to and kind is not None and match.start(kind) < read_to:
             continue
-        keyword = _keyword(text) if kind == "name" else None
-        if after_service:
-            if keyword != "SILENT":
-                services.append(text)
-                after_service = False
-            continue
-        if kind == "open":
+        if kind == "name":
+            text = match.group(kind)
+            if may_call and (glued := _after_service_keyword(text)) is not None:
+                endpoint, read_to = (glued, read_to) if glued else _endpoint(query, match.end())
+                services.append(endpoint)
+            if (keyword := _keyword(text)) is not None:
+                if form is None and keyword not in _PROLOGUE:
+                    form, form_start = keyword, match.start(kind)
+                declares_dataset = declares_dataset or keyword == "FROM"
+                nondeterministic = nondeterministic or keyword.endswith(_NONDETERMINISTIC)
+        elif kind == "open":
             depth += 1
             deepest = max(deepest, depth)
         elif kind == "close":
             depth -= 1
-        elif kind == "name":
-            glued = _after_service_keyword(text)
-            if glued is not None:
-                after_service = not glued
-                services.extend([glued] if glued else [])
-            if keyword is not None:
-                if form is None and keyword not in _PROLOGUE:
-                    form, form_start = keyword, match.start()
-                declares_dataset = declares_dataset or keyword == "FROM"
-                nondeterministic = nondeterministic or keyword.endswith(_NONDETERMINISTIC)
-    if after_service:  # SERVICE at the very end: the engine refuses it, and so do we
-        services.append("")
     return QueryOutline(
         form, deepest, tuple(services), declares_dataset, nondeterministic, form_start
     )
+
+
+def _endpoint(query: str, start: int) -> tuple[str, int]:
+    """The token after a SERVICE that ends at `start` (SILENT and comments passed), and its end.
+
+    It may be of any kind. At the very end of the query it is empty: the engine refuses that
+    query, and so do we."""
+    for match in _TOKENS.finditer(query, start):
+        kind = match.lastgroup
+        if kind != "comment" and (kind != "name" or _keyword(match.group()) != "SILENT"):
+            return match.group(), match.end()
+    return "", len(query)
 
 
 def _keyword(name: str) -> str | None:
@@ -151,15 +183,15 @@ def where_group_start(query: str) -> int | None:
     form: str | None = None
     depth = 0
     after_where = False
-    for match in _TOKENS.finditer(query):
+    for match in _CODE_TOKENS.finditer(query):
         kind = match.lastgroup
-        keyword = _keyword(match.group()) if kind == "name" else None
+        keyword = _keyword(match.group(kind)) if kind == "name" else None
         if keyword is not None and depth == 0:
             if form is None and keyword not in _PROLOGUE:
                 form = keyword
             after_where = after_where or keyword == "WHERE"
         elif kind == "open":
-            if depth == 0 and match.group() == "{" and (form != "CONSTRUCT" or after_where):
+            if depth == 0 and match.group(kind) == "{" and (form != "CONSTRUCT" or after_where):
                 return match.end()
             depth += 1
         elif kind == "close":
