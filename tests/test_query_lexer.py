@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import socket
 import threading
+import time
 from collections.abc import Iterator
 
 import pyoxigraph
@@ -17,7 +18,7 @@ from hypothesis import HealthCheck, given, note, settings
 from hypothesis import strategies as st
 
 from federated_forms import written_forms
-from iacai.query_lexer import outline
+from iacai.query_lexer import _CODE_TOKENS, _TOKENS, outline, where_group_start
 
 
 class CountingListener:
@@ -149,3 +150,55 @@ def test_generated_calls_the_engine_makes_are_all_found(
     note(repr(query))
     if engine_connects(listener, query):
         assert outline(query).services, f"the lexer missed a call the engine made: {query!r}"
+
+
+@pytest.mark.parametrize(
+    ("query", "services", "nesting"),
+    [
+        ("SELECT * { SERVICE #c\r SILENT #c\n <http://e/> { ?s ?p ?o } }", ("<http://e/>",), 2),
+        ("SELECT * { SERVICE silent ?e { ?s ?p ?o } }", ("?e",), 2),
+        ("SELECT * { SERVICE 'e' { ?s ?p ?o } }", ("'e'",), 2),
+        ("SELECT * { SERVICE SILENT SILENT x:e { ?s ?p ?o } }", ("x:e",), 2),
+        ("SELECT * { SERVICE { ?s ?p ?o } }", ("{",), 1),  # the endpoint, not a group
+        ("SELECT * { SERVICE SERVICE <http://e/> {} }", ("SERVICE",), 2),
+        ("SELECT * { ?service x:service ?o } # SERVICE <http://e/>", (), 1),
+        ("SELECT * { ?s ?p ?o SERVICE #c", ("",), 1),
+    ],
+)
+def test_the_token_after_service_is_its_endpoint(
+    query: str, services: tuple[str, ...], nesting: int
+) -> None:
+    """Whatever its kind, the next token (past comments and SILENT) is the endpoint, read once."""
+    read = outline(query)
+    assert (read.services, read.nesting, read.form) == (services, nesting, "SELECT")
+
+
+FRAGMENTS = st.sampled_from(
+    [
+        *["SELECT", "ASK", "WHERE", "FROM", "SERVICE", "\u017fervice", "NOW", "x:a", ":", "a.b"],
+        *"(){}[]<>\"'?$@\\#:.%;\u00e9\u0663\u00b2\r\n\t ",
+        *["\\u0041", "\\\n", "%2", "1e3", "x:a\\#", "'{'", '"(["', "'''{'''", '"""a""b"""'],
+        *["#{\r", "#(\n", "<a{b>", "<http://x/a>", "@en"],
+    ]
+)
+"""Pieces of queries: code, and strings, IRIs and comments holding what looks like code."""
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(FRAGMENTS, max_size=30).map("".join))
+def test_names_and_brackets_are_those_of_the_stream_of_every_token(query: str) -> None:
+    """The outline steps over strings, IRIs and comments as the stream of every token reads them."""
+    code = [(m.lastgroup, m.group(), m.start()) for m in _TOKENS.finditer(query)
+            if m.lastgroup in ("name", "open", "close")]
+    read = [(m.lastgroup, m[m.lastgroup], m.start(m.lastgroup))
+            for m in _CODE_TOKENS.finditer(query) if m.lastgroup is not None]
+    assert read == code
+
+
+@pytest.mark.parametrize("run", [" " * 200_000 + ".", "a " + " " * 200_000, "<" * 100_000])
+def test_long_runs_are_read_in_linear_time(run: str) -> None:
+    """A run the tokens skip costs its length once, not once for each offset in it."""
+    started = time.perf_counter()
+    outline(run)
+    where_group_start(run)
+    assert time.perf_counter() - started < 2, "quadratic scanning"
