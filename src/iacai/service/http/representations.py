@@ -266,24 +266,39 @@ class _RequestHeaders:
                 self.if_range = value
             elif name == b"accept-encoding":
                 accept_encoding.append(value)
-        self.accepts_gzip = gzip_accepted(b",".join(accept_encoding).decode("latin-1"))
+        self.accepts_gzip = bool(accept_encoding) and gzip_accepted(
+            b",".join(accept_encoding).decode("latin-1")
+        )
 
 
 class _Fields:
-    """An answer's headers, edited by name (case-insensitively)."""
+    """An answer's headers, edited by name (case-insensitively): each lowercased name's first
+    line is indexed once, since an answer's way out reads about ten of them."""
 
     def __init__(self, headers: Headers) -> None:
         self.headers = headers
+        self._first: dict[bytes, int] = {}
+        self._index()
+
+    def _index(self) -> None:
+        self._first.clear()
+        for position, (name, _) in enumerate(self.headers):
+            self._first.setdefault(name.lower(), position)
 
     def get(self, name: bytes) -> bytes | None:
-        return next((v for n, v in self.headers if n.lower() == name), None)
+        position = self._first.get(name)
+        return None if position is None else self.headers[position][1]
 
     def set(self, name: bytes, value: bytes) -> None:
-        self.headers = [(n, v) for n, v in self.headers if n.lower() != name]
+        if name in self._first:
+            self.headers = [(n, v) for n, v in self.headers if n.lower() != name]
+            self._index()
+        self._first[name] = len(self.headers)
         self.headers.append((name, value))
 
     def set_default(self, name: bytes, value: bytes) -> None:
-        if self.get(name) is None:
+        if name not in self._first:
+            self._first[name] = len(self.headers)
             self.headers.append((name, value))
 
     def add_vary(self, field: bytes) -> None:
