@@ -9,7 +9,8 @@ their order: the headers read one way, errors through the app's own handlers, th
 answer cache, the representation (validators, 304, gzip), CORS's `Vary`, the security headers.
 A request that needs another layer goes on to FastAPI as it came: another path or method (HEAD
 and OPTIONS too), a cross-origin request (CORS), a repeated single-value field (400 there), a
-root path.
+root path, and every request while FastAPI's own telemetry is on (a tracer or meter provider is
+configured), so that the endpoint's traffic is traced and measured as before.
 """
 
 from __future__ import annotations
@@ -20,7 +21,9 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 from fastapi import FastAPI, Request, Response
+from fastapi.responses import PlainTextResponse
 from starlette.datastructures import Headers
+from starlette.exceptions import HTTPException
 from starlette.middleware.cors import CORSMiddleware
 from starlette.types import ASGIApp, Receive, Scope, Send
 
@@ -50,10 +53,13 @@ class QueryEdge:
         """The app's CORS layer, whose `send` marks an answer as varying by Origin."""
         self._inner = inner
         """The app behind its layers, for the requests this edge does not answer."""
+        self._telemetry = getattr(app, "_native_telemetry", None)
+        """FastAPI's own tracing and metrics (0.165 on), which wrap its layers only."""
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         headers = _headers_if_answered(scope)
-        if headers is None:
+        if headers is None or (self._telemetry is not None and self._telemetry.enabled()):
+            # with a tracer or meter provider configured, /sparql is traced as every request
             await self._inner(scope, receive, send)
             return
         # what the app and its router put in the scope, for `request.app` and `url_for`
@@ -71,15 +77,19 @@ class QueryEdge:
             response = await query_operation(request)
         except Exception as error:
             handler = self._handler_for(error)
-            if handler is None:
-                raise  # to uvicorn: a 500 and the traceback in the log, as FastAPI's own layer
+            if handler is None:  # as FastAPI's outermost layer: a bare 500, then the traceback
+                await PlainTextResponse("Internal Server Error", 500)(scope, receive, send)
+                raise
             handled = handler(request, error)
             response = await handled if inspect.isawaitable(handled) else handled
         await response(scope, receive, deliver)
 
     def _handler_for(self, error: Exception) -> ErrorHandler | None:
-        """The handler the app registered for the error's class or its nearest base."""
+        """The handler the app registered for the error, as Starlette looks it up: by status
+        for an HTTPException, else by the error's class or its nearest base."""
         handlers = self._app.exception_handlers
+        if isinstance(error, HTTPException) and error.status_code in handlers:
+            return handlers[error.status_code]
         return next((handlers[kind] for kind in type(error).__mro__ if kind in handlers), None)
 
 
