@@ -50,6 +50,11 @@ def _head(response: httpx.Response) -> tuple[int, list[tuple[str, str]]]:
     )
 
 
+ONE_STORE = pytest.mark.parametrize("store", ["memory"], indirect=True)
+"""The edge does the same whatever the store: these tests run on the in-memory one."""
+
+
+@ONE_STORE
 @pytest.mark.parametrize("case", REQUESTS)
 def test_a_get_at_the_edge_has_the_head_of_fastapis_layers(
     client: httpx.Client, case: str
@@ -62,6 +67,7 @@ def test_a_get_at_the_edge_has_the_head_of_fastapis_layers(
     assert "Origin" in answered.headers["vary"] or answered.status_code >= 400
 
 
+@ONE_STORE
 def test_a_revalidated_get_is_the_304_of_fastapis_layers(client: httpx.Client) -> None:
     headers = {"Accept": RESULTS, "Accept-Encoding": "gzip"}
     etag = client.get("/sparql", params={"query": SELECT}, headers=headers).headers["etag"]
@@ -72,6 +78,7 @@ def test_a_revalidated_get_is_the_304_of_fastapis_layers(client: httpx.Client) -
     assert _head(answered) == _head(layered)
 
 
+@ONE_STORE
 def test_a_post_at_the_edge_is_answered_as_the_get(client: httpx.Client) -> None:
     got = client.get("/sparql", params={"query": SELECT}, headers={"Accept": RESULTS})
     posted = client.post(
@@ -84,6 +91,7 @@ def test_a_post_at_the_edge_is_answered_as_the_get(client: httpx.Client) -> None
     assert posted.headers["content-security-policy"] == got.headers["content-security-policy"]
 
 
+@ONE_STORE
 def test_what_the_edge_passes_on_keeps_its_layers(client: httpx.Client) -> None:
     """A cross-origin request, and one that repeats Content-Type, go to FastAPI's layers."""
     crossing = client.get(
@@ -134,6 +142,7 @@ def test_while_fastapi_traces_a_query_takes_its_layers() -> None:
     assert passed_on == ["GET", "POST"]
 
 
+@ONE_STORE
 def test_an_error_no_handler_maps_is_fastapis_bare_500(
     client: httpx.Client, monkeypatch: pytest.MonkeyPatch
 ) -> None:
