@@ -206,9 +206,15 @@ def _measure(
 
 class _PeakSampler:
     """The most memory a server's processes hold while the `with` block runs, sampled in a
-    thread every `interval` seconds."""
+    thread every `interval` seconds.
 
-    def __init__(self, server: Server, interval: float = 0.05) -> None:
+    A sample reads every process's smaps (for its PSS): about 7 ms of CPU for the service's six
+    processes, 1-2 ms for a one-process peer. Taken every 50 ms, that was 14% of a core beside
+    the service and far less beside the others; every half second it costs under 2%, and a
+    server's memory does not rise and fall faster than that under this load.
+    """
+
+    def __init__(self, server: Server, interval: float = 0.5) -> None:
         self.server, self.interval, self.most = server, interval, Footprint(0, 0)
         self._done = threading.Event()
         self._thread = threading.Thread(target=self._sample, daemon=True)
