@@ -124,8 +124,8 @@ def _memory(scale: ScaleResults) -> list[str]:
         return []
     lines = ["### Memory (MiB)", "",
              "The server's processes together (query workers too): at rest once it answers, and "
-             "the most sampled (every half second) while it was driven. *Resident* sums each process's "
-             "resident set, so a page its processes share counts once per process; "
+             "the most sampled (every half second) while it was driven. *Resident* sums each "
+             "process's resident set, so a page its processes share counts once per process; "
              "*proportional* sums their PSS, each shared page split among its sharers, so every "
              "page counts once: what the server takes from the machine's memory.", "",
              "| server | resident at rest | proportional at rest | resident under load | "
