@@ -11,20 +11,33 @@ from typing import Any
 from urllib.parse import parse_qs, urlencode, urlsplit
 
 from live_service import RunningService
+from selenium.webdriver.common.action_chains import ActionChains
 from selenium.webdriver.common.by import By
+from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support import expected_conditions
 from selenium.webdriver.support.ui import WebDriverWait
 
-from iacai.namespaces import BASE
+from iacai.namespaces import BASE, PREFIXES
 from iacai.service.pages.query_pages import yasgui_vendored
 
 FIVE_THOUSAND = "SELECT ?s ?p ?o WHERE { ?s ?p ?o } ORDER BY DESC(?s) ?p ?o LIMIT 5000"
 
 
-def _run(browser: Any, query: str) -> None:
+def _set_query(browser: Any, query: str) -> None:
     browser.execute_script(
         "document.querySelector('.yasqe .CodeMirror').CodeMirror.setValue(arguments[0]);", query
     )
+
+
+def _query(browser: Any) -> str:
+    value: str = browser.execute_script(
+        "return document.querySelector('.yasqe .CodeMirror').CodeMirror.getValue();"
+    )
+    return value
+
+
+def _run(browser: Any, query: str) -> None:
+    _set_query(browser, query)
     browser.find_element(By.CSS_SELECTOR, ".yasqe_queryButton").click()
 
 
@@ -68,8 +81,47 @@ def test_the_address_bar_reopens_the_query(browser: Any, browser_service: Runnin
     wait.until(expected_conditions.presence_of_element_located(
         (By.CSS_SELECTOR, ".yasr table.dataTable tbody tr")
     ))
-    value = browser.execute_script(
-        "return document.querySelector('.yasqe .CodeMirror').CodeMirror.getValue();"
-    )
-    assert value == query
+    assert _query(browser) == query
     assert "Bias" in browser.find_element(By.CSS_SELECTOR, ".yasr").text
+
+
+def test_the_editor_knows_the_predeclared_prefixes(
+    browser: Any, browser_service: RunningService
+) -> None:
+    """Regression: a query using only the service's predeclared prefixes, no PREFIX lines, was
+    marked as an error ("Prefix 'iacai' is not defined") though the service runs it."""
+    predeclared = (
+        "ASK { ?c a iacai:Challenge ; rdfs:label ?label ; skos:definition ?d ."
+        " FILTER(datatype(?label) = xsd:string || lang(?label) != '') }"
+    )
+    browser.get(browser_service.url + "/sparql?" + urlencode({"query": predeclared}))
+    wait = WebDriverWait(browser, 90)
+    wait.until(expected_conditions.presence_of_element_located(
+        (By.CSS_SELECTOR, ".yasqe_queryButton")
+    ))
+    assert _query(browser) == predeclared
+    assert not browser.find_elements(By.CSS_SELECTOR, ".yasqe .parseErrorIcon")
+    # a prefix neither declared in the query nor predeclared is still marked, with its name
+    _set_query(browser, "SELECT * WHERE { ?s nope:p ?o }")
+    marker = browser.find_element(By.CSS_SELECTOR, ".yasqe .parseErrorIcon")
+    ActionChains(browser).move_to_element(marker).perform()
+    assert "Prefix 'nope' is not defined" in wait.until(
+        lambda b: b.find_element(By.CSS_SELECTOR, ".yasqe .yasqe_tooltip").text
+    )
+    # typed: PREFIX lines are still completed from the predeclared set, and a predeclared
+    # prefix used in the query is taken as declared (no marker, no PREFIX line added for it)
+    _set_query(browser, "")
+    browser.find_element(By.CSS_SELECTOR, ".yasqe .CodeMirror").click()
+    editor = browser.find_element(By.CSS_SELECTOR, ".yasqe .CodeMirror textarea")
+    editor.send_keys("PREFIX ia")
+    hint = wait.until(lambda b: b.find_element(By.CSS_SELECTOR, ".CodeMirror-hint"))
+    assert hint.text == f"iacai: <{PREFIXES['iacai']}>"
+    editor.send_keys(Keys.ENTER)
+    editor.send_keys(Keys.END, Keys.ENTER, "SELECT * WHERE { ?s a skos:Concept ; iacai:x ?o }")
+    assert _query(browser) == (
+        f"PREFIX iacai: <{PREFIXES['iacai']}>\nSELECT * WHERE {{ ?s a skos:Concept ; iacai:x ?o }}"
+    )
+    assert not browser.find_elements(By.CSS_SELECTOR, ".yasqe .parseErrorIcon")
+    # a prefix the query declares itself counts as before
+    _set_query(browser, "PREFIX ex: <http://example.org/>\nSELECT * WHERE { ?s ex:p ?o }")
+    assert not browser.find_elements(By.CSS_SELECTOR, ".yasqe .parseErrorIcon")

@@ -1,7 +1,8 @@
 // The query page on YASGUI (@zazuko/yasgui, vendored by scripts/fetch-yasgui): this service's
 // endpoint only, the project's prefixes and terms for completion (nothing fetched from elsewhere),
-// the named queries as examples, IRIs of this dataset linked to their local pages, and the query
-// kept in the address bar.
+// the predeclared prefixes taken as declared by the editor's syntax check, the named queries as
+// examples, IRIs of this dataset linked to their local pages, and the query kept in the address
+// bar.
 (function () {
   "use strict";
   const config = JSON.parse(document.getElementById("yasgui-config").textContent);
@@ -24,12 +25,30 @@
   });
   Yasqe.defaults.autocompleters = ["localPrefixes", "variables", "localProperties", "localClasses"];
 
+  // The service predeclares the project's prefixes, so a query may use them without PREFIX
+  // lines. YASQE's tokenizer (the CodeMirror mode "sparql11") marks a prefixed name whose
+  // prefix its state does not hold ("Prefix 'x' is not defined"), and every parse starts from
+  // an empty set, with no option to seed it. So the editor gets a mode of its own: the same
+  // tokenizer, its start state already holding the predeclared prefixes; a query's own PREFIX
+  // lines still add to them, and any other prefix is still marked. (YASQE reads the query's
+  // prefixes from that state too, so it no longer adds PREFIX lines for predeclared ones.)
+  Yasqe.defineMode("sparql11-predeclared", (editorConfig) => {
+    const sparql = Yasqe.getMode(editorConfig, "sparql11");
+    return Object.assign({}, sparql, {
+      startState: () => {
+        const state = sparql.startState();
+        Object.assign(state.prefixes, config.prefixes);
+        return state;
+      },
+    });
+  });
+
   const yasgui = new window.Yasgui(document.getElementById("yasgui"), {
     requestConfig: { endpoint: endpoint, method: "POST" },
     copyEndpointOnNewTab: false,
     endpointCatalogueOptions: { getData: () => [{ endpoint: endpoint }] },
     persistenceId: null,
-    yasqe: { value: config.query, prefixCcApi: null },
+    yasqe: { value: config.query, prefixCcApi: null, mode: "sparql11-predeclared" },
     yasr: { prefixes: config.prefixes, defaultPlugin: "table" },
   });
   window.iacaiYasgui = yasgui;
