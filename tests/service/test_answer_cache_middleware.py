@@ -15,12 +15,9 @@ from fastapi import FastAPI, Request, Response
 from fastapi.testclient import TestClient
 
 from iacai.service.engine.writers import rows_within_caps, write_solutions_within_cap
-from iacai.service.http.answer_cache import (
-    AnswerCacheMiddleware,
-    KeepTaggedAnswers,
-    etag_matches,
-)
+from iacai.service.http.answer_cache import AnswerCacheMiddleware, KeepTaggedAnswers
 from iacai.service.http.caches import AnswerCache, CachedAnswer, HasBody
+from iacai.service.http.conditions import etag_matches
 from iacai.service.http.request_headers import OneReadingMiddleware
 
 LARGE = 1 << 30

@@ -12,7 +12,6 @@ from typing import Any
 import swagger_ui_bundle
 from fastapi import FastAPI, Request, Response
 from fastapi.middleware.cors import CORSMiddleware
-from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.requests import ClientDisconnect
 from starlette.types import ASGIApp, Receive, Scope, Send
@@ -34,6 +33,7 @@ from iacai.service.http.representations import (
     EXPOSED_HEADERS,
     Representation,
     RepresentationMiddleware,
+    WholeStaticFiles,
 )
 from iacai.service.http.request_headers import OneReadingMiddleware
 from iacai.service.http.security_headers import add_security_headers
@@ -175,8 +175,8 @@ def create_app(config: settings.Settings, snapshot: Snapshot) -> FastAPI:
         response_class=Response,
         responses=answers(200, 304, 406, formats=(*formats_of(Kind.GRAPH), HTML)),
     )
-    app.mount("/static/swagger", StaticFiles(directory=swagger_ui_bundle.swagger_ui_path))
-    app.mount("/static", StaticFiles(directory=query_pages.STATIC_DIR), name="static")
+    app.mount("/static/swagger", WholeStaticFiles(directory=swagger_ui_bundle.swagger_ui_path))
+    app.mount("/static", WholeStaticFiles(directory=query_pages.STATIC_DIR), name="static")
     return app
 
 

@@ -12,7 +12,8 @@ What is kept: a 200 the application itself tagged with an ETag (query answers, d
 dumps: answers the key fully determines; `KeepTaggedAnswers` tells this layer), whose `Vary`
 names no header outside the key. Requests with `Range` or other conditions than `If-None-Match`
 pass through. `If-None-Match` is answered here too: the first time an entry is revalidated (with
-a given tag) the service answers the 304 itself, and its headers are kept beside the 200's.
+a given tag) the service answers the 304 itself, and its headers are kept beside the 200's. A
+POST that names its answer so gets the service's 412 each time, never kept (`http.conditions`).
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from dataclasses import dataclass, replace
 from typing import Final
 
 from iacai.service.http.caches import LARGEST_CACHED_ANSWER, AnswerCache, HasBody
+from iacai.service.http.conditions import etag_matches
 from iacai.service.http.request_headers import ASGIApp, Message, Scope
 
 Receive = Callable[[], Awaitable[Message]]
@@ -63,14 +65,6 @@ class KeptResponse:
         held = [self.headers or [], self.not_modified_headers or []]
         fields = sum(len(name) + len(value) for headers in held for name, value in headers)
         return len(self.body) + fields + len(self.etag) + len(self.revalidated_by or "")
-
-
-def etag_matches(etag: str, if_none_match: str | None) -> bool:
-    """Weak comparison (RFC 9110): equal opaque tags, W/ or not; `*` matches any answer."""
-    if not if_none_match:
-        return False
-    tags = {tag.strip().removeprefix("W/") for tag in if_none_match.split(",")}
-    return "*" in tags or etag.removeprefix("W/") in tags
 
 
 class _Tagged:

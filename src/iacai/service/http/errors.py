@@ -2,7 +2,8 @@
 
 Each kind of error is named for what went wrong, so a reader of a `raise` knows the status
 without looking it up: the request broke the protocol or a limit, named nothing we have, asked
-for a format we cannot give, or was sound but could not be answered.
+for a format we cannot give, set a condition that does not hold, or was sound but could not be
+answered.
 """
 
 from __future__ import annotations
@@ -48,6 +49,14 @@ class NotAcceptableError(ServiceError):
 
     def __init__(self, message: str) -> None:
         super().__init__(406, message, {"Vary": "Accept"})
+
+
+class PreconditionFailedError(ServiceError):
+    """A condition the request set does not hold (412): If-None-Match names the answer of a
+    method that is not revalidated (a query by POST), which is therefore not performed."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(412, message)
 
 
 class NotReadyError(ServiceError):

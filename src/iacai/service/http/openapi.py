@@ -21,6 +21,7 @@ _WHY: Final = {
     400: "A bad request: a syntax error (with line and column), an update, a bad parameter.",
     404: "Nothing by that name.",
     406: "None of the accepted media types (or the `format` asked for) can be given.",
+    412: "Precondition Failed: If-None-Match names the answer, which only GET revalidates (304).",
     413: "The query or request body is larger than the configured limit.",
     415: "The request body's Content-Type is not one a query can be sent as.",
     416: "Range Not Satisfiable: the range asked for lies outside the file.",

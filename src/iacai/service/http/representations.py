@@ -7,8 +7,12 @@ operation answered in front of the middlewares, `sparql.query_edge`, through the
   OPTIONS (other than a CORS preflight) and every 405 carry the methods the path really takes.
 - A 200 to a GET gets a strong `ETag` (a hash of its bytes) unless it has one, `Last-Modified`
   (when the data was last changed: every answer derives from the data and the code serving it)
-  and `Cache-Control`; `If-None-Match`, else `If-Modified-Since`, turn it into a 304. An answer
-  that says `Cache-Control: no-store` (/healthz) gets none of them.
+  and `Cache-Control`; `If-None-Match` (read by `http.conditions`: one that is not `*` or a
+  list of entity tags is ignored), else `If-Modified-Since`, turn it into a 304. An answer
+  that says `Cache-Control: no-store` (/healthz) gets none of them. A 304 carries what its 200
+  would (RFC 9110, 15.4.5): `ETag`, `Last-Modified`, `Cache-Control` and the same `Vary`, also
+  when a handler made it (naming its media type, `conditions.not_modified`) and for static files
+  (`WholeStaticFiles`).
 - A text answer over COMPRESS_FROM bytes is gzipped when `Accept-Encoding` allows it (q-values
   honoured), with `Vary: Accept-Encoding`; its ETag turns weak, as nginx does, since the gzipped
   bytes differ but mean the same. A route may hand over bytes it compressed once (the dumps);
@@ -29,10 +33,12 @@ from dataclasses import dataclass
 from email.utils import formatdate, parsedate_to_datetime
 from typing import Any, Final
 
+from starlette.datastructures import Headers as StarletteHeaders
 from starlette.routing import BaseRoute, Match, Mount
+from starlette.staticfiles import StaticFiles
 
-from iacai.service.http.answer_cache import etag_matches
 from iacai.service.http.caches import AnswerCache
+from iacai.service.http.conditions import REVALIDATED_METHODS, IfNoneMatch, read_if_none_match
 
 Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]
@@ -67,7 +73,6 @@ _COMPRESSIBLE_SUFFIXES: Final = (b"json", b"xml", b"n-triples", b"n-quads", b"tr
 _NOT_MODIFIED_HEADERS: Final = frozenset(
     {b"etag", b"last-modified", b"cache-control", b"vary", b"content-location", b"expires"}
 )
-_CONDITIONAL_METHODS: Final = ("GET", "HEAD")
 
 
 class Representation:
@@ -90,21 +95,18 @@ class Representation:
     ) -> tuple[int, Headers, bytes]:
         """The status, headers and body to send for a whole answer the application gave."""
         fields = _Fields(headers)
-        if status == 304:
+        if status == 304:  # a handler's (`conditions.not_modified`), naming its media type
+            self._describe(fields, True)
             fields.weaken_etag_like(request.if_none_match)
-            fields.set_default(b"last-modified", self._last_modified)
-            fields.set_default(b"cache-control", self._cache_control)
-            return status, fields.headers, b""
+            return status, fields.only(_NOT_MODIFIED_HEADERS), b""
         if status != 200 or fields.get(b"content-encoding") is not None:
             return status, headers, body
         stored = b"no-store" not in (fields.get(b"cache-control") or b"")
-        cacheable = stored and method in _CONDITIONAL_METHODS
+        cacheable = stored and method in REVALIDATED_METHODS
         if cacheable and fields.get(b"etag") is None:
             fields.set(b"etag", b'"' + hashlib.sha256(body).hexdigest()[:32].encode() + b'"')
         ranges = cacheable and bool(request.range) and fields.get(b"accept-ranges") == b"bytes"
-        compressible = _compressible(fields.get(b"content-type"))
-        if compressible:
-            fields.add_vary(b"Accept-Encoding")
+        compressible = self._describe(fields, stored)
         identity_etag = fields.get(b"etag")
         gzipped = compressible and not ranges and request.accepts_gzip
         gzipped = gzipped and len(body) >= COMPRESS_FROM
@@ -112,9 +114,6 @@ class Representation:
             fields.set(b"content-encoding", b"gzip")
             if identity_etag is not None and not identity_etag.startswith(b"W/"):
                 fields.set(b"etag", b"W/" + identity_etag)
-        if stored:  # a POSTed query's answer too; only GET and HEAD are revalidated
-            fields.set_default(b"last-modified", self._last_modified)
-            fields.set_default(b"cache-control", self._cache_control)
         if cacheable and self._not_modified(request, fields):
             return 304, fields.only(_NOT_MODIFIED_HEADERS), b""
         if ranges:
@@ -125,6 +124,18 @@ class Representation:
             body = self._gzip(body, identity_etag)
         fields.set(b"content-length", str(len(body)).encode())
         return status, fields.headers, body
+
+    def _describe(self, fields: _Fields, stored: bool) -> bool:
+        """What a 200 and its 304 both carry: `Vary: Accept-Encoding` when the media type is
+        compressible (returned), and when the answer may be stored (a POSTed query's answer
+        too; only GET and HEAD are revalidated) `Last-Modified` and `Cache-Control`."""
+        compressible = _compressible(fields.get(b"content-type"))
+        if compressible:
+            fields.add_vary(b"Accept-Encoding")
+        if stored:
+            fields.set_default(b"last-modified", self._last_modified)
+            fields.set_default(b"cache-control", self._cache_control)
+        return compressible
 
     def _gzip(self, body: bytes, etag: bytes | None) -> bytes:
         """The body gzipped: as a route made it, as kept from an earlier answer, or now."""
@@ -143,7 +154,7 @@ class Representation:
         """If-None-Match decides when present (weak comparison); else If-Modified-Since."""
         if request.if_none_match is not None:
             etag = fields.get(b"etag") or b""
-            return etag_matches(etag.decode("latin-1"), request.if_none_match)
+            return request.if_none_match.matches(etag.decode("latin-1"))
         since = _http_date(request.if_modified_since)
         if since is None:
             return False
@@ -250,14 +261,15 @@ class _RequestHeaders:
     """The request headers this middleware reads."""
 
     def __init__(self, headers: Headers) -> None:
-        self.if_none_match: str | None = None
+        self.if_none_match: IfNoneMatch | None = None
+        """None when not sent or unreadable (then If-Modified-Since decides)."""
         self.if_modified_since: bytes | None = None
         self.if_range: bytes | None = None
         self.range: bytes | None = None
         accept_encoding: list[bytes] = []
         for name, value in headers:
             if name == b"if-none-match":
-                self.if_none_match = value.decode("latin-1")
+                self.if_none_match = read_if_none_match(value.decode("latin-1"))
             elif name == b"if-modified-since":
                 self.if_modified_since = value
             elif name == b"range":
@@ -311,14 +323,24 @@ class _Fields:
     def only(self, names: frozenset[bytes]) -> Headers:
         return [(n, v) for n, v in self.headers if n.lower() in names]
 
-    def weaken_etag_like(self, if_none_match: str | None) -> None:
+    def weaken_etag_like(self, if_none_match: IfNoneMatch | None) -> None:
         """A 304 names the tag the client holds: the weak one it got with a gzipped answer."""
         etag = self.get(b"etag")
         if etag is None or etag.startswith(b"W/") or if_none_match is None:
             return
-        tags = {tag.strip() for tag in if_none_match.split(",")}
-        if etag.decode("latin-1") not in tags and "W/" + etag.decode("latin-1") in tags:
+        if if_none_match.names_only_weak(etag.decode("latin-1")):
             self.set(b"etag", b"W/" + etag)
+
+
+class WholeStaticFiles(StaticFiles):
+    """Static files that answer every GET in full: the representation evaluates its conditions,
+    so their 304 carries the 200's headers (Starlette's own 304 drops the `Vary` added here and
+    reads If-None-Match its own way)."""
+
+    def is_not_modified(
+        self, response_headers: StarletteHeaders, request_headers: StarletteHeaders
+    ) -> bool:
+        return False
 
 
 def gzip_accepted(header: str) -> bool:

@@ -28,7 +28,7 @@ from iacai.jsonld_context import load_context
 from iacai.namespaces import BASE, PREFIXES
 from iacai.service.engine.writers import write_graph
 from iacai.service.http.addresses import DESCRIBE_PATH, page_path, served_path
-from iacai.service.http.answer_cache import etag_matches
+from iacai.service.http.conditions import not_modified
 from iacai.service.http.errors import NotFoundError, ProtocolError
 from iacai.service.http.negotiation import (
     FORMATS,
@@ -380,8 +380,9 @@ def _document_response(
     headers = {"Link": f'<{iri}>; rel="describes"'}
     if document.etag is not None:
         headers["ETag"] = document.etag
-        if etag_matches(document.etag, request.headers.get("if-none-match")):
-            return Response(status_code=304, headers=headers)
+        held = not_modified(request, document.etag, headers, chosen.content_type)
+        if held is not None:
+            return held
     return Response(document.body, media_type=chosen.content_type, headers=headers)
 
 

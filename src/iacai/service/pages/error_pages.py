@@ -26,6 +26,7 @@ _TITLES: Final = {
     404: "Not found",
     405: "Not allowed here",
     406: "Not available in the format asked for",
+    412: "A condition of the request does not hold",
     413: "Too large",
     415: "Unsupported content type",
     429: "Too many requests",

@@ -26,9 +26,9 @@ from iacai.service.engine.worker import (
     Unrepresentable,
     read_terms,
 )
-from iacai.service.http.answer_cache import etag_matches
 from iacai.service.http.caches import AnswerCache, CachedAnswer, HasBody
 from iacai.service.http.client_identity import ClientIdentity
+from iacai.service.http.conditions import not_modified
 from iacai.service.http.errors import NotAcceptableError, ProtocolError, QueryFailedError
 from iacai.service.http.negotiation import HTML, Format, Kind, formats_of, negotiate
 from iacai.service.settings import Settings
@@ -111,8 +111,9 @@ class Answerer:
                 "Vary": "Accept",
                 "Cache-Control": f"public, max-age={self._settings.cache_max_age}",
             }
-            if etag_matches(etag, request.headers.get("if-none-match")):
-                return Response(status_code=304, headers=headers)
+            held = not_modified(request, etag, headers, answer_format.content_type)
+            if held is not None:
+                return held
         cached = await self._kept_or_run(query, answer_format, etag, self._clients.of(request))
         if cached.truncated:
             headers[TRUNCATED_HEADER] = "true"

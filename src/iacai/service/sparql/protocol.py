@@ -98,7 +98,7 @@ async def sparql_get(request: Request) -> Response:
         },
     },
     response_class=Response,
-    responses=answers(200, 304, 400, 406, 413, 415, *QUERY_FAILURES, formats=FORMATS),
+    responses=answers(200, 400, 406, 412, 413, 415, *QUERY_FAILURES, formats=FORMATS),
 )
 async def sparql_post(request: Request) -> Response:
     """The query operation via POST, the query in a form field or as the whole body."""
