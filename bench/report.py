@@ -7,7 +7,7 @@ import math
 import statistics
 from collections.abc import Callable, Iterable
 
-from bench.results import Cell, RunResults, ScaleResults, geometric_mean, percentile
+from bench.results import Cell, Measured, RunResults, ScaleResults, geometric_mean, percentile
 
 CONCURRENT = 16
 
@@ -50,8 +50,14 @@ def render(results: RunResults) -> str:
         "",
         *_key_values(results.budget),
         "",
-        "Every server answers on 127.0.0.1, one at a time; requests are `GET /sparql?query=…` "
-        "over keep-alive HTTP/1.1 connections, asking SPARQL JSON (Turtle for CONSTRUCT).",
+        "Every server answers on 127.0.0.1, all those of a scale running at once, each on its "
+        "own port and idle while another is driven; requests are `GET /sparql?query=…` over "
+        "keep-alive HTTP/1.1 connections, asking SPARQL JSON (Turtle for CONSTRUCT). Each cell "
+        "(server, query, clients) is measured once per round, the servers one after another "
+        "for each query, in another order in each round, so that the machine's drift over "
+        "minutes falls on every server alike; every figure shown is the median of its "
+        "rounds' (latency percentiles: the median of each round's), and each ratio the "
+        "issues set as a target is also given per round, lowest to highest.",
         "",
         *_noise(results),
     ]
@@ -106,16 +112,11 @@ def _distinct(scale: ScaleResults) -> list[str]:
         return []
     lines = ["### Every text new", "",
              f"The distinct-text workloads ({', '.join(scale.distinct)}) send each request a "
-             "query text not sent before (other resources, words, LIMIT and OFFSET), so no "
-             "answer cache can hit; the targets above are over the repeated mix only.", ""]
-    for clients in (1, CONCURRENT):
-        for server, baseline in DISTINCT_PAIRS:
-            ratio, count = scale.throughput_ratio(server, baseline, clients, scale.distinct)
-            cpu_ratio, _ = scale.cpu_ratio(server, baseline, clients, scale.distinct)
-            if count:
-                lines.append(f"- {server}/{baseline}, {clients} client{'s' * (clients > 1)}: "
-                             f"{ratio:.2f}x in requests per second, {cpu_ratio:.2f}x by CPU per "
-                             f"request (geometric means over {count} workloads)")
+             "query text not sent to that server before (other resources, words, LIMIT and "
+             "OFFSET; each round and client count has texts of its own), so no answer cache can "
+             "hit; the targets above are over the repeated mix only.", ""]
+    lines += [line for clients in (1, CONCURRENT) for server, baseline in DISTINCT_PAIRS
+              if (line := _ratio_line(scale, server, baseline, clients, scale.distinct))]
     return [*lines, ""]
 
 
@@ -124,7 +125,8 @@ def _memory(scale: ScaleResults) -> list[str]:
         return []
     lines = ["### Memory (MiB)", "",
              "The server's processes together (query workers too): at rest once it answers, and "
-             "the most sampled (every half second) while it was driven. *Resident* sums each "
+             "the most sampled (every half second, in every round) while it was driven, the "
+             "other servers' idle processes not counted. *Resident* sums each "
              "process's resident set, so a page its processes share counts once per process; "
              "*proportional* sums their PSS, each shared page split among its sharers, so every "
              "page counts once: what the server takes from the machine's memory.", "",
@@ -137,42 +139,102 @@ def _memory(scale: ScaleResults) -> list[str]:
 
 
 def _targets(scale: ScaleResults) -> list[str]:
-    lines = ["### Targets", "",
-             "*measured* is the ratio of requests per second; *by CPU* is the ratio of server CPU "
-             "per request the other way round (how many times less CPU an answer costs), which "
-             "other work on the machine disturbs less.", "",
-             "| target | measured | by CPU | goal | met |", "| --- | --- | --- | --- | --- |"]
+    lines = ["### Targets", "", *_targets_legend(scale), *_TARGETS_HEAD]
     for label, server, baseline, goal in TARGETS:
-        ratio, count = scale.throughput_ratio(server, baseline, CONCURRENT)
-        cpu_ratio, _ = scale.cpu_ratio(server, baseline, CONCURRENT)
-        lines.append(_target_row(f"{label}: geometric mean of {server}/{baseline} over "
-                                 f"{count} queries", ratio, f"≥ {goal:g}x", ratio >= goal, "x",
-                                 cpu_ratio))
-    excess = scale.p50_excess("iacai", "floor")
-    if excess:
-        worst = max(excess, key=excess.__getitem__)
-        median = statistics.median(excess.values())
-        within = sum(1 for value in excess.values() if value <= P50_EXCESS_TARGET)
-        lines.append(_target_row(
-            f"single-client p50 minus the floor's (caches off): median over {len(excess)} "
-            f"queries; {within} of them within the goal; worst {_ms(excess[worst])} ms "
-            f"({worst}, whose engine time alone is "
-            f"{_ms(percentile(scale.engine[worst].latencies, 0.5))} ms)",
-            median * 1000, f"≤ {P50_EXCESS_TARGET * 1000:g} ms (median)",
-            median <= P50_EXCESS_TARGET, " ms"))
-    else:
-        lines.append("| single-client p50 minus the floor's | not measured | | ≤ 1 ms | — |")
-    lines += ["", *_other_ratios(scale)]
+        lines.append(_ratio_target(scale, f"{label}: geometric mean of {server}/{baseline}",
+                                   server, baseline, CONCURRENT, goal))
+    lines += [_p50_target(scale), "", *_other_ratios(scale)]
     return lines
 
 
-def _target_row(
-    label: str, value: float, goal: str, met: bool, unit: str, cpu_ratio: float = math.nan
+def _targets_legend(scale: ScaleResults) -> list[str]:
+    return ["*measured* is the geometric mean over the queries of the ratio of requests per "
+            f"second, each cell's figure the median of its {scale.rounds} rounds; *each round* "
+            "is the same ratio from one round's figures alone, lowest to highest, so a goal met "
+            "in the median but not in every round shows; *by CPU* is the ratio of server CPU "
+            "per request the other way round (how many times less CPU an answer costs), which "
+            "other work on the machine disturbs less, with its rounds' lowest to highest.", ""]
+
+
+_TARGETS_HEAD = ["| target | measured | each round | by CPU (each round) | goal | met |",
+                 "| --- | --- | --- | --- | --- | --- |"]
+
+
+def _ratio_target(
+    scale: ScaleResults, label: str, server: str, baseline: str, clients: int, goal: float
 ) -> str:
-    by_cpu = "" if math.isnan(cpu_ratio) else f"{cpu_ratio:.2f}x"
+    ratio, count = scale.throughput_ratio(server, baseline, clients)
+    rounds = _per_round(scale, lambda n: scale.throughput_ratio(server, baseline, clients,
+                                                                in_round=n)[0])
+    cpu_ratio, _ = scale.cpu_ratio(server, baseline, clients)
+    cpu_rounds = _per_round(scale, lambda n: scale.cpu_ratio(server, baseline, clients,
+                                                             in_round=n)[0])
+    by_cpu = "" if math.isnan(cpu_ratio) else f"{cpu_ratio:.2f}x ({_spread(cpu_rounds, 'x')})"
+    return _target_row(f"{label} over {count} queries", ratio, rounds, f"≥ {goal:g}x",
+                       lambda value: value >= goal, "x", by_cpu)
+
+
+def _p50_target(scale: ScaleResults) -> str:
+    excess = scale.p50_excess("iacai", "floor")
+    if not excess:
+        return "| single-client p50 minus the floor's | not measured | | | ≤ 1 ms | — |"
+    worst = max(excess, key=excess.__getitem__)
+    within = sum(1 for value in excess.values() if value <= P50_EXCESS_TARGET)
+    rounds = _per_round(scale, lambda n: _median_ms(scale.p50_excess("iacai", "floor", n)))
+    return _target_row(
+        f"single-client p50 minus the floor's (caches off): median over {len(excess)} "
+        f"queries; {within} of them within the goal; worst {_ms(excess[worst])} ms "
+        f"({worst}, whose engine time alone is "
+        f"{_ms(percentile(scale.engine[worst].latencies, 0.5))} ms)",
+        _median_ms(excess), rounds, f"≤ {P50_EXCESS_TARGET * 1000:g} ms (median)",
+        lambda value: value <= P50_EXCESS_TARGET * 1000, " ms")
+
+
+def _median_ms(excess: dict[str, float]) -> float:
+    return statistics.median(excess.values()) * 1000 if excess else math.nan
+
+
+def _per_round(scale: ScaleResults, figure: Callable[[int], float]) -> list[float]:
+    """The figure computed from each round's measurements alone."""
+    return [figure(round_number) for round_number in range(scale.rounds)]
+
+
+def _spread(values: Iterable[float], unit: str) -> str:
+    """Lowest to highest of the rounds' figures."""
+    measured = [value for value in values if not math.isnan(value)]
+    if not measured:
+        return "—"
+    return f"{min(measured):.2f} to {max(measured):.2f}{unit}"
+
+
+def _target_row(
+    label: str, value: float, rounds: list[float], goal: str, meets: Callable[[float], bool],
+    unit: str, by_cpu: str = "",
+) -> str:
     if math.isnan(value):
-        return f"| {label} | not measured | {by_cpu} | {goal} | — |"
-    return f"| {label} | {value:.2f}{unit} | {by_cpu} | {goal} | {'yes' if met else '**no**'} |"
+        return f"| {label} | not measured | | {by_cpu} | {goal} | — |"
+    met_in = sum(1 for figure in rounds if not math.isnan(figure) and meets(figure))
+    verdict = "yes" if meets(value) else "**no**"
+    return (f"| {label} | {value:.2f}{unit} | {_spread(rounds, unit)} | {by_cpu} | {goal} | "
+            f"{verdict}; in {met_in} of {len(rounds)} rounds |")
+
+
+def _ratio_line(
+    scale: ScaleResults, server: str, baseline: str, clients: int,
+    queries: list[str] | None = None,
+) -> str | None:
+    """One ratio in requests per second and by CPU per request, with its rounds' spread; None
+    when the two servers share no query answered without error."""
+    ratio, count = scale.throughput_ratio(server, baseline, clients, queries)
+    if not count:
+        return None
+    rounds = _per_round(scale, lambda n: scale.throughput_ratio(server, baseline, clients,
+                                                                queries, n)[0])
+    cpu_ratio, _ = scale.cpu_ratio(server, baseline, clients, queries)
+    kind = "workloads" if queries is not None else "queries"
+    return (f"- {server}/{baseline}, {clients} client{'s' * (clients > 1)}: {ratio:.2f}x in "
+            f"requests per second (rounds {_spread(rounds, 'x')}), {cpu_ratio:.2f}x by CPU per "
+            f"request (geometric means over {count} {kind})")
 
 
 def _other_ratios(scale: ScaleResults) -> list[str]:
@@ -181,43 +243,29 @@ def _other_ratios(scale: ScaleResults) -> list[str]:
              # what the isolation of each query in a worker process costs, and what the service
              # adds to it (bench/peers/worker_floor.py)
              ("worker-floor", "floor"), ("iacai", "worker-floor")]
-    lines = []
-    for clients in (1, CONCURRENT):
-        for server, baseline in pairs:
-            ratio, count = scale.throughput_ratio(server, baseline, clients)
-            if count:
-                lines.append(f"- {server}/{baseline}, {clients} client{'s' * (clients > 1)}: "
-                             f"{ratio:.2f}x (geometric mean over {count} queries)")
-    return ["Other throughput ratios:", "", *lines] if lines else []
+    lines = [line for clients in (1, CONCURRENT) for server, baseline in pairs
+             if (line := _ratio_line(scale, server, baseline, clients))]
+    return ["Other throughput ratios:", "", *lines, ""] if lines else []
 
 
 def _scaled_targets(scale: ScaleResults) -> list[str]:
     targets = SCALED_TARGETS.get(scale.factor, ())
     if not targets:
         return []
-    lines = ["### Targets", "", "| target | measured | by CPU | goal | met |",
-             "| --- | --- | --- | --- | --- |"]
+    lines = ["### Targets", "", *_targets_legend(scale), *_TARGETS_HEAD]
     for server, baseline, goal in targets:
         for clients in (1, CONCURRENT):
-            ratio, count = scale.throughput_ratio(server, baseline, clients)
-            cpu_ratio, _ = scale.cpu_ratio(server, baseline, clients)
             label = (f"throughput vs {baseline} ({clients} client{'s' * (clients > 1)}, caches "
-                     f"off): geometric mean of {server}/{baseline} over {count} queries")
-            lines.append(_target_row(label, ratio, f"≥ {goal:g}x", ratio >= goal, "x", cpu_ratio))
+                     f"off): geometric mean of {server}/{baseline}")
+            lines.append(_ratio_target(scale, label, server, baseline, clients, goal))
     return [*lines, ""]
 
 
 def _scaled_summary(scale: ScaleResults) -> list[str]:
-    lines = []
-    for server, baseline in (("iacai", "oxigraph"), ("iacai", "virtuoso"),
-                             ("iacai", "rdflib-endpoint")):
-        for clients in (1, CONCURRENT):
-            ratio, count = scale.throughput_ratio(server, baseline, clients)
-            cpu_ratio, _ = scale.cpu_ratio(server, baseline, clients)
-            if count:
-                lines.append(f"- {server}/{baseline}, {clients} client{'s' * (clients > 1)}: "
-                             f"{ratio:.2f}x in requests per second, {cpu_ratio:.2f}x by CPU per "
-                             f"request (geometric means over {count} queries)")
+    lines = [line for server, baseline in (("iacai", "oxigraph"), ("iacai", "virtuoso"),
+                                           ("iacai", "rdflib-endpoint"))
+             for clients in (1, CONCURRENT)
+             if (line := _ratio_line(scale, server, baseline, clients))]
     return [*lines, ""] if lines else []
 
 
@@ -237,7 +285,9 @@ def _agreement(scale: ScaleResults) -> list[str]:
     return [*lines, ""]
 
 
-def _table(scale: ScaleResults, title: str, clients: int, show: Callable[[Cell], str]) -> list[str]:
+def _table(
+    scale: ScaleResults, title: str, clients: int, show: Callable[[Measured], str]
+) -> list[str]:
     servers = [s for s in scale.servers if any(c.clients == clients and c.server == s
                                                for c in scale.cells)]
     if not servers:
@@ -253,7 +303,7 @@ def _table(scale: ScaleResults, title: str, clients: int, show: Callable[[Cell],
     return [*lines, ""]
 
 
-def _shown(cell: Cell | None, show: Callable[[Cell], str]) -> str:
+def _shown(cell: Measured | None, show: Callable[[Measured], str]) -> str:
     if cell is None:
         return "—"
     if not cell.ok:
@@ -265,23 +315,25 @@ def _shown(cell: Cell | None, show: Callable[[Cell], str]) -> str:
 
 def _shown_total(scale: ScaleResults, server: str, clients: int) -> str:
     """The geometric mean over the repeated mix, as the targets (not the distinct workloads)."""
-    cells = [c for c in scale.cells if c.server == server and c.clients == clients and c.ok
-             and c.query in scale.repeated]
+    cells = [cell for query in scale.repeated
+             if (cell := scale.cell(server, query, clients)) is not None and cell.ok]
     return f"**{geometric_mean(c.requests_per_second for c in cells):,.0f}**" if cells else "—"
 
 
-def _p50_p95(cell: Cell) -> str:
+def _p50_p95(cell: Measured) -> str:
     return f"{_ms(cell.p50)} / {_ms(cell.p95)}"
 
 
 def _cpu(scale: ScaleResults) -> list[str]:
     lines = ["### CPU each side used", "",
-             "Server CPU is the process and its children (query workers); the client is the load "
-             "generator's own process; *other* is the rest of the machine meanwhile (2 cores "
-             "shared with other work).", "",
+             f"All {scale.rounds} rounds together. Server CPU is the process and its children "
+             "(query workers); the client is the load generator's own process; *idle peers* is "
+             "the other servers of this scale meanwhile, running but not driven (their own "
+             "timers and housekeeping, or work left from their last cell); *other* is the rest "
+             "of the machine beyond all of these (2 cores shared with other work).", "",
              "| server | clients | requests | wall s | server CPU s | server CPU ms/request "
-             "| client CPU s | client CPU / wall | other CPU s |",
-             "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"]
+             "| client CPU s | client CPU / wall | idle peers CPU s | other CPU s |",
+             "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"]
     for server in scale.servers:
         for clients in sorted({c.clients for c in scale.cells}):
             cells = [c for c in scale.cells if c.server == server and c.clients == clients]
@@ -291,11 +343,12 @@ def _cpu(scale: ScaleResults) -> list[str]:
             wall = sum(c.wall_seconds for c in cells)
             server_cpu = sum(c.server_cpu_seconds for c in cells)
             client_cpu = sum(c.client_cpu_seconds for c in cells)
+            idle = sum(c.idle_cpu_seconds for c in cells)
             other = sum(c.other_cpu_seconds for c in cells)
             per_request = server_cpu / requests * 1000 if requests else math.nan
             lines.append(f"| {server} | {clients} | {requests:,} | {wall:.1f} | {server_cpu:.1f} "
                          f"| {per_request:.2f} | {client_cpu:.1f} | {client_cpu / wall:.2f} "
-                         f"| {other:.1f} |")
+                         f"| {idle:.1f} | {other:.1f} |")
     saturated = _saturated_cells(scale.cells)
     lines.append("")
     if saturated:
@@ -346,13 +399,16 @@ def _noise(results: RunResults) -> list[str]:
         return []
     wall = sum(cell.wall_seconds for cell in cells)
     other = sum(cell.other_cpu_seconds for cell in cells)
+    idle = sum(cell.idle_cpu_seconds for cell in cells)
     share = other / wall if wall else 0.0
     loads = ", ".join(f"{label}: {a:.2f}" for label, (a, _, _) in results.load_average)
     verdict = ("the run was noisy: other work took a noticeable share of the 2 cores, so treat "
                "small differences with care" if share > 0.25 else "the machine was quiet enough")
     return ["## Noise", "",
             f"While the measurements ran, the rest of the machine used {other:.1f} CPU seconds "
-            f"in {wall:.1f} s of wall time ({share:.2f} cores on average): {verdict}.",
+            f"in {wall:.1f} s of wall time ({share:.2f} cores on average): {verdict}. The "
+            f"servers waiting idle beside the one driven used {idle:.1f} CPU seconds in all, "
+            "counted apart from both.",
             f"Load average (1 min) {loads}.", ""]
 
 

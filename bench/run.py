@@ -1,12 +1,15 @@
 """Run the whole benchmark and write bench/RESULTS.md:
 
     .venv/bin/python -m bench.run                    # every peer, the graph at 1x, 10x and 100x
-    .venv/bin/python -m bench.run --seconds 0.3 --scales 1 --peers iacai,floor   # a quick look
+    .venv/bin/python -m bench.run --seconds 0.2 --scales 1 --rounds 2 --peers iacai,floor
 
-Per scale: dump the graph as N-Quads, time the engine alone, then start each peer in turn on
-127.0.0.1 (one at a time, so none competes with another), check it gives the engine's answer to
-every query, drive every query with 1 and then 16 clients, bounded in requests and seconds, and
-stop it. A peer that cannot start is reported, not fatal.
+Per scale: dump the graph as N-Quads, time the engine alone, start every peer of the scale on
+127.0.0.1 (each on its own port, idle while another is driven) and check it gives the engine's
+answer to every query; then measure in rounds, each driving every query with 1 and then 16
+clients against each peer in turn, bounded in requests and seconds, the peers in another order
+in each round, so that the machine's drift over minutes falls on every peer alike; stop them
+all. Each cell's figures are the median of its rounds. A peer that cannot start is reported,
+not fatal.
 """
 
 from __future__ import annotations
@@ -18,8 +21,9 @@ import platform
 import subprocess
 import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from importlib import metadata
@@ -32,9 +36,9 @@ from bench import agreement, engine, report
 from bench.load import LoadJob, drive
 from bench.mix import MixQuery, distinct_workloads, query_mix
 from bench.peers import ENGINES, PEERS
-from bench.peers.process import Footprint, Server, ServerStartError
+from bench.peers.process import Footprint, Server, ServerStartError, cpu_seconds_of
 from bench.results import Cell, RunResults, ScaleResults
-from bench.scale import write_dump
+from bench.scale import Dump, write_dump
 
 BENCH_DIR = Path(__file__).resolve().parent
 
@@ -55,14 +59,15 @@ does not depend on the data."""
 @dataclass(frozen=True)
 class Options:
     """How much to run: the peers, the scales, the queries (empty: the whole mix), each cell's
-    bounds."""
+    bounds, how many rounds of each cell."""
 
     peers: tuple[str, ...] = tuple(PEERS)
     queries: tuple[str, ...] = ()
     scales: tuple[int, ...] = (1, 10, 100)
     clients: tuple[int, ...] = (1, 16)
-    seconds: float = 0.5
-    scaled_seconds: float = 0.3
+    rounds: int = 3
+    seconds: float = 0.3
+    scaled_seconds: float = 0.2
     max_requests: int = 2000
     output: Path = BENCH_DIR / "RESULTS.md"
     work: Path = BENCH_DIR / "work"
@@ -87,9 +92,12 @@ def run(options: Options) -> RunResults:
         machine=_machine(),
         versions=_versions(),
         budget={
-            "per cell (1x)": f"at most {options.max_requests} requests or {options.seconds} s",
-            "per cell (scaled)": f"at most {options.max_requests} requests or "
-                                 f"{options.scaled_seconds} s",
+            "rounds": f"{options.rounds} of every cell, the peers in another order in each; "
+                      "each figure the median of the rounds'",
+            "per cell and round (1x)": f"at most {options.max_requests} requests or "
+                                       f"{options.seconds} s",
+            "per cell and round (scaled)": f"at most {options.max_requests} requests or "
+                                           f"{options.scaled_seconds} s",
             **{f"peers and clients ({factor}x)": _described(options.plan_at(factor))
                for factor in options.scales},
         },
@@ -108,53 +116,134 @@ def run(options: Options) -> RunResults:
     return results
 
 
+@dataclass(frozen=True)
+class _Column:
+    """A column of the tables: a running server, the client counts it is driven with, and
+    whether its clients revalidate (iacai-revalidated is iacai-cached's own server)."""
+
+    server: Server
+    clients: tuple[int, ...]
+    revalidate: bool = False
+
+    @property
+    def name(self) -> str:
+        return REVALIDATED if self.revalidate else self.server.name
+
+    def drives(self, query: MixQuery, clients: int) -> bool:
+        """Whether the column has this cell (a new text has no ETag to revalidate yet)."""
+        return clients in self.clients and not (self.revalidate and query.variants)
+
+
+@dataclass
+class _Session:
+    """What one scale's measurements share: the load generator's process, the running peers
+    and their process trees, the memory sampler, each cell's bounds."""
+
+    loader: ProcessPoolExecutor
+    columns: list[_Column]
+    trees: _ProcessTrees
+    sampler: _PeakSampler
+    rounds: int
+    max_requests: int
+    seconds: float
+    client_counts: tuple[int, ...]
+
+    def texts(self, query: MixQuery, round_number: int, clients: int) -> tuple[str, ...]:
+        """A distinct-text workload's texts for one round at one client count."""
+        cells = self.rounds * len(self.client_counts)
+        return query.texts_of_cell(round_number * len(self.client_counts)
+                                   + self.client_counts.index(clients), cells)
+
+
 def _run_scale(
     factor: int, options: Options, loader: ProcessPoolExecutor, results: RunResults
 ) -> ScaleResults:
     dump = write_dump(factor, options.work / f"data-{factor}x.nq")
     store = engine.load_store(dump.path)
-    distinct = distinct_workloads(store, options.max_requests + LoadJob.warmup_requests)
+    plan = options.plan_at(factor)
+    client_counts = tuple(sorted({count for counts in plan.values() for count in counts}))
+    cells = options.rounds * len(client_counts)
+    distinct = distinct_workloads(store, cells * (options.max_requests + LoadJob.warmup_requests))
     mix = [q for q in [*query_mix(store), *distinct]
            if q.name in options.queries or not options.queries]
     seconds = options.seconds if factor == 1 else options.scaled_seconds
-    scale = ScaleResults(factor, len(store), [query.name for query in mix],
+    scale = ScaleResults(factor, len(store), [query.name for query in mix], options.rounds,
                          distinct=[query.name for query in mix if query.variants])
     for query in mix:
         scale.engine[query.name] = engine.time_query(store, query, options.max_requests, seconds)
     references = {query.name: engine.reference_answer(store, query) for query in mix}
-    for name, client_counts in options.plan_at(factor).items():
+    with ExitStack() as running, _PeakSampler() as sampler:
+        columns, at_rest = _start_peers(factor, dump, plan, options.work, running, scale)
+        for column in columns:
+            if column.name in ENGINES:
+                scale.checked.append(column.name)
+                scale.mismatches.extend(_disagreements(column.server, mix, references))
+        session = _Session(loader, columns, _ProcessTrees([c.server for c in columns]), sampler,
+                           options.rounds, options.max_requests, seconds, client_counts)
+        for round_number in range(options.rounds):
+            _log(f"{factor}x: round {round_number + 1} of {options.rounds}")
+            _run_round(session, round_number, mix, scale)
+            results.load_average.append((f"after round {round_number + 1} at {factor}x",
+                                         os.getloadavg()))
+        scale.memory = {name: (rest, sampler.most.get(name, Footprint(0, 0)))
+                        for name, rest in at_rest.items()}
+    return scale
+
+
+def _start_peers(
+    factor: int,
+    dump: Dump,
+    plan: dict[str, tuple[int, ...]],
+    work: Path,
+    running: ExitStack,
+    scale: ScaleResults,
+) -> tuple[list[_Column], dict[str, Footprint]]:
+    """Start every peer of the plan, each stopped when `running` closes, and note each one's
+    memory at rest. All stay up together: an idle server costs next to no CPU, and only then
+    can the rounds interleave them."""
+    columns, at_rest = [], {}
+    for name, client_counts in plan.items():
         _log(f"{factor}x: starting {name}")
         try:
-            server = PEERS[name](dump, options.work / f"{factor}x")
+            server = PEERS[name](dump, work / f"{factor}x")
         except ServerStartError as error:
             scale.notes.append(f"{name} did not run: {str(error).splitlines()[0]}")
             _log(f"{factor}x: {name} did not start: {error}")
             continue
-        try:
-            scale.servers.append(name)
-            at_rest, peak = server.footprint(), _PeakSampler(server)
-            if name in ENGINES:
-                scale.checked.append(name)
-                scale.mismatches.extend(_disagreements(server, mix, references))
-            with peak:
-                for clients in client_counts:
-                    for query in mix:
-                        scale.cells.append(
-                            _measure(server, query, clients, options.max_requests, seconds, loader)
-                        )
-            scale.memory[name] = (at_rest, peak.most)
-            if name == "iacai-cached":
-                scale.servers.append(REVALIDATED)
-                for clients in client_counts:
-                    for query in mix:
-                        if not query.variants:  # a new text has no ETag to send yet
-                            scale.cells.append(_measure(server, query, clients,
-                                                        options.max_requests, seconds, loader,
-                                                        revalidate=True))
-            results.load_average.append((f"after {name} at {factor}x", os.getloadavg()))
-        finally:
-            server.stop()
-    return scale
+        running.callback(server.stop)
+        at_rest[name] = server.footprint()
+        columns.append(_Column(server, client_counts))
+        if name == "iacai-cached":
+            columns.append(_Column(server, client_counts, revalidate=True))
+    scale.servers = [column.name for column in columns]
+    return columns, at_rest
+
+
+def _run_round(
+    session: _Session, round_number: int, mix: Sequence[MixQuery], scale: ScaleResults
+) -> None:
+    """Every cell once: for each client count and query, each column in turn, starting from
+    another column for each query and, for the same query, a third of the way round in each of
+    three rounds, so that no peer always comes first or always follows the same one."""
+    for clients in session.client_counts:
+        for position, query in enumerate(mix):
+            columns = [column for column in session.columns if column.drives(query, clients)
+                       and not _failed_before(scale, column, query, clients)]
+            turn = round_number * len(columns) // session.rounds + position
+            for column in _rotated(columns, turn):
+                scale.cells.append(_measure(session, column, query, clients, round_number))
+
+
+def _rotated(columns: list[_Column], turn: int) -> list[_Column]:
+    start = turn % len(columns) if columns else 0
+    return columns[start:] + columns[:start]
+
+
+def _failed_before(scale: ScaleResults, column: _Column, query: MixQuery, clients: int) -> bool:
+    """Whether an earlier round of the cell got no answer at all (every request timed out,
+    say): measuring it again would cost minutes to show the same error."""
+    earlier = scale.cell(column.name, query.name, clients)
+    return earlier is not None and any(cell.requests == 0 for cell in earlier.rounds)
 
 
 def _described(plan: dict[str, tuple[int, ...]]) -> str:
@@ -177,36 +266,79 @@ def _disagreements(
 
 
 def _measure(
-    server: Server,
-    query: MixQuery,
-    clients: int,
-    max_requests: int,
-    seconds: float,
-    loader: ProcessPoolExecutor,
-    revalidate: bool = False,
+    session: _Session, column: _Column, query: MixQuery, clients: int, round_number: int
 ) -> Cell:
-    headers = (("If-None-Match", _etag(server.url, query)),) if revalidate else ()
-    job = LoadJob(server.url, query.text, query.accept, clients, max_requests, seconds,
-                  headers=headers, variants=query.variants)
-    server_before, machine_before = server.cpu_seconds(), _machine_cpu_seconds()
-    measured = loader.submit(drive, job).result()
+    """One round of one cell. The driven server's CPU is its own process tree's; the idle
+    peers' is counted apart, so that neither lands in the other's figure or in the noise."""
+    server = column.server
+    headers = (("If-None-Match", _etag(server.url, query)),) if column.revalidate else ()
+    job = LoadJob(server.url, query.text, query.accept, clients, session.max_requests,
+                  session.seconds, headers=headers,
+                  variants=session.texts(query, round_number, clients))
+    server_before, idle_before = session.trees.cpu_seconds(server)
+    machine_before = _machine_cpu_seconds()
+    with session.sampler.driving(server):
+        measured = session.loader.submit(drive, job).result()
+    machine_after = _machine_cpu_seconds()
+    session.trees.refresh(server)
+    server_after, idle_after = session.trees.cpu_seconds(server)
+    if measured.errors:
+        _settle(server)
     return Cell(
-        server=REVALIDATED if revalidate else server.name,
+        server=column.name,
         query=query.name,
         clients=clients,
+        round=round_number,
         latencies=measured.latencies,
         wall_seconds=measured.wall_seconds,
         statuses=measured.statuses,
         errors=measured.errors,
-        server_cpu_seconds=server.cpu_seconds() - server_before,
+        server_cpu_seconds=server_after - server_before,
         client_cpu_seconds=measured.client_cpu_seconds,
-        machine_cpu_seconds=_machine_cpu_seconds() - machine_before,
+        machine_cpu_seconds=machine_after - machine_before,
+        idle_cpu_seconds=idle_after - idle_before,
     )
 
 
+class _ProcessTrees:
+    """The running peers' process trees, to read their CPU around every cell cheaply.
+
+    Finding a tree reads every process on the machine (several milliseconds); reading the CPU of
+    processes found costs microseconds each. A server's tree changes only while it is driven (a
+    query worker replaced), so it is found again after each of its cells and kept meanwhile.
+    """
+
+    def __init__(self, servers: Sequence[Server]) -> None:
+        self._trees = {server.pid: server.processes() for server in servers}
+
+    def refresh(self, server: Server) -> None:
+        self._trees[server.pid] = server.processes()
+
+    def cpu_seconds(self, server: Server) -> tuple[float, float]:
+        """The server's CPU so far, and that of all the other peers together."""
+        idle = sum(cpu_seconds_of(tree) for pid, tree in self._trees.items() if pid != server.pid)
+        return cpu_seconds_of(self._trees[server.pid]), idle
+
+
+SETTLE_LIMIT = 300.0
+"""Seconds to wait at most for a server to finish the work its clients gave up on."""
+
+
+def _settle(server: Server) -> None:
+    """Wait until the server is at rest (under a tenth of a core for a second): a request that
+    timed out may still be running in it, and would take CPU from the next peer's cell."""
+    deadline = time.monotonic() + SETTLE_LIMIT
+    while time.monotonic() < deadline:
+        before = server.cpu_seconds()
+        time.sleep(1.0)
+        if server.cpu_seconds() - before < 0.1:
+            return
+    _log(f"{server.name} still busy {SETTLE_LIMIT:.0f} s after its clients gave up")
+
+
 class _PeakSampler:
-    """The most memory a server's processes hold while the `with` block runs, sampled in a
-    thread every `interval` seconds.
+    """The most memory each server's processes hold while it is driven, sampled in a thread every
+    `interval` seconds from the server being driven only (the idle peers' memory is theirs).
 
     A sample reads every process's smaps (for its PSS): about 7 ms of CPU for the service's six
     processes, 1-2 ms for a one-process peer. Taken every 50 ms, that was 14% of a core beside
@@ -214,9 +346,10 @@ class _PeakSampler:
     server's memory does not rise and fall faster than that under this load.
     """
 
-    def __init__(self, server: Server, interval: float = 0.5) -> None:
-        self.server, self.interval, self.most = server, interval, Footprint(0, 0)
-        self._done = threading.Event()
+    def __init__(self, interval: float = 0.5) -> None:
+        self.interval, self.most = interval, dict[str, Footprint]()
+        self._driven: Server | None = None
+        self._done, self._wake = threading.Event(), threading.Event()
         self._thread = threading.Thread(target=self._sample, daemon=True)
 
     def __enter__(self) -> _PeakSampler:
@@ -225,15 +358,30 @@ class _PeakSampler:
 
     def __exit__(self, *_: object) -> None:
         self._done.set()
+        self._wake.set()
         self._thread.join()
 
+    @contextmanager
+    def driving(self, server: Server) -> Iterator[None]:
+        """Sample this server while the block runs, at once if it has no sample yet (a server
+        driven for less than an interval in all still gets one)."""
+        self._driven = server
+        if server.name not in self.most:
+            self._wake.set()
+        try:
+            yield
+        finally:
+            self._driven = None
+
     def _sample(self) -> None:
-        while True:
-            now = self.server.footprint()
-            self.most = Footprint(max(self.most.resident, now.resident),
-                                  max(self.most.proportional, now.proportional))
-            if self._done.wait(self.interval):
-                return
+        while not self._done.is_set():
+            self._wake.wait(self.interval)
+            self._wake.clear()
+            if (server := self._driven) is None:
+                continue
+            now, most = server.footprint(), self.most.get(server.name, Footprint(0, 0))
+            self.most[server.name] = Footprint(max(most.resident, now.resident),
+                                               max(most.proportional, now.proportional))
 
 
 def _etag(url: str, query: MixQuery) -> str:
@@ -298,12 +446,15 @@ def main(arguments: Sequence[str] | None = None) -> None:
                         help="comma-separated names of the mix to run (default: all of it)")
     parser.add_argument("--scales", default=",".join(map(str, defaults.scales)),
                         help="comma-separated factors the graph is scaled by (1: as shipped)")
+    parser.add_argument("--rounds", type=int, default=defaults.rounds,
+                        help="how many times each cell is measured, interleaved across peers "
+                             "(the report shows the median)")
     parser.add_argument("--seconds", type=float, default=defaults.seconds,
-                        help="most seconds per query, server and client count (1x)")
+                        help="most seconds per query, server, client count and round (1x)")
     parser.add_argument("--scaled-seconds", type=float, default=defaults.scaled_seconds,
                         help="the same on the scaled graphs")
     parser.add_argument("--max-requests", type=int, default=defaults.max_requests,
-                        help="most requests per query, server and client count")
+                        help="most requests per query, server, client count and round")
     parser.add_argument("--output", type=Path, default=defaults.output, help="the report to write")
     parser.add_argument("--work", type=Path, default=defaults.work,
                         help="where dumps, logs and Virtuoso's database go")
@@ -312,10 +463,13 @@ def main(arguments: Sequence[str] | None = None) -> None:
     unknown = sorted(set(peers) - set(PEERS))
     if unknown:
         parser.error(f"unknown peer(s) {', '.join(unknown)}; known: {', '.join(PEERS)}")
+    if parsed.rounds < 1:
+        parser.error("--rounds must be at least 1")
     options = Options(
         peers=peers,
         queries=tuple(name.strip() for name in parsed.queries.split(",") if name.strip()),
         scales=tuple(int(factor) for factor in parsed.scales.split(",")),
+        rounds=parsed.rounds,
         seconds=parsed.seconds,
         scaled_seconds=parsed.scaled_seconds,
         max_requests=parsed.max_requests,

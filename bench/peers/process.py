@@ -7,7 +7,7 @@ import signal
 import socket
 import subprocess
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -51,19 +51,12 @@ class Server:
 
     def cpu_seconds(self) -> float:
         """User plus system CPU of the process and all its descendants (query workers too)."""
-        total = 0.0
-        for process in self._processes():
-            try:
-                times = process.cpu_times()
-            except psutil.NoSuchProcess:
-                continue
-            total += times.user + times.system + times.children_user + times.children_system
-        return total
+        return cpu_seconds_of(self.processes())
 
     def footprint(self) -> Footprint:
         """Memory of the process and all its descendants together, resident and proportional."""
         resident = proportional = 0
-        for process in self._processes():
+        for process in self.processes():
             try:
                 memory = process.memory_full_info()
             except psutil.NoSuchProcess:
@@ -74,12 +67,27 @@ class Server:
             proportional += getattr(memory, "pss", memory.rss)
         return Footprint(resident, proportional)
 
-    def _processes(self) -> list[psutil.Process]:
+    def processes(self) -> list[psutil.Process]:
+        """The process and its descendants now (finding them reads every process's parent:
+        several milliseconds)."""
         try:
             root = psutil.Process(self.pid)
             return [root, *root.children(recursive=True)]
         except psutil.NoSuchProcess:
             return []
+
+
+def cpu_seconds_of(processes: Iterable[psutil.Process]) -> float:
+    """User plus system CPU of the processes, with their children's that have ended (a query
+    worker replaced); a process gone since it was found counts nothing."""
+    total = 0.0
+    for process in processes:
+        try:
+            times = process.cpu_times()
+        except psutil.NoSuchProcess:
+            continue
+        total += times.user + times.system + times.children_user + times.children_system
+    return total
 
 
 def free_port() -> int:
