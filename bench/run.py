@@ -169,13 +169,15 @@ def _run_scale(
     seconds = options.seconds if factor == 1 else options.scaled_seconds
     scale = ScaleResults(factor, len(store), [query.name for query in mix], options.rounds,
                          distinct=[query.name for query in mix if query.variants])
+    _log(f"{factor}x: timing the engine alone")
     for query in mix:
         scale.engine[query.name] = engine.time_query(store, query, options.max_requests, seconds)
     references = {query.name: engine.reference_answer(store, query) for query in mix}
     with ExitStack() as running, _PeakSampler() as sampler:
         columns, at_rest = _start_peers(factor, dump, plan, options.work, running, scale)
+        _log(f"{factor}x: checking every server's answers")
         for column in columns:
-            if column.name in ENGINES:
+            if column.name in ENGINES:  # once per server: not iacai-revalidated
                 scale.checked.append(column.name)
                 scale.mismatches.extend(_disagreements(column.server, mix, references))
         session = _Session(loader, columns, _ProcessTrees([c.server for c in columns]), sampler,
