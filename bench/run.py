@@ -329,11 +329,13 @@ SETTLE_LIMIT = 300.0
 def _settle(server: Server) -> None:
     """Wait until the server is at rest (under a tenth of a core for a second): a request that
     timed out may still be running in it, and would take CPU from the next peer's cell."""
-    deadline = time.monotonic() + SETTLE_LIMIT
-    while time.monotonic() < deadline:
+    started = time.monotonic()
+    while time.monotonic() < started + SETTLE_LIMIT:
         before = server.cpu_seconds()
         time.sleep(1.0)
         if server.cpu_seconds() - before < 0.1:
+            _log(f"{server.name} at rest {time.monotonic() - started:.0f} s after its clients "
+                 "gave up")
             return
     _log(f"{server.name} still busy {SETTLE_LIMIT:.0f} s after its clients gave up")
 
