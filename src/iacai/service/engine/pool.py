@@ -83,6 +83,8 @@ class _Worker:
         self._pending: asyncio.Future[WorkerReply] | None = None
         self._ended = self._loop.create_future()
         self.lowered = False
+        self.sent_at = 0.0
+        """Loop time the latest job was sent: when it began, for the fast lane and the timer."""
 
     @staticmethod
     def launch(zygote: Zygote) -> tuple[int, socket.socket]:
@@ -107,14 +109,17 @@ class _Worker:
         )
         self._transport = transport
 
-    async def ask(self, job: QueryJob) -> WorkerReply:
-        """Send the job and wait for the reply (the pool's timer stops it at the deadline)."""
-        if self._ended.done() or self._transport is None:
-            raise WorkerCrashedError(f"query worker {self.pid} ended")
+    def send(self, job: QueryJob) -> asyncio.Future[WorkerReply]:
+        """Send the job at once; its reply to come (the pool's timer stops it at the deadline).
+        A worker that has ended gets none: the reply is then the crash."""
         pending: asyncio.Future[WorkerReply] = self._loop.create_future()
         self._pending = pending
-        self._transport.write(wire.frame(job))
-        return await pending
+        self.sent_at = self._loop.time()
+        if self._ended.done() or self._transport is None:
+            pending.set_exception(WorkerCrashedError(f"query worker {self.pid} ended"))
+        else:
+            self._transport.write(wire.frame(job))
+        return pending
 
     def _settle(self, reply: object) -> None:
         pending, self._pending = self._pending, None
@@ -212,11 +217,27 @@ class _Timer:
             self._handle.cancel()
 
 
+@dataclass(slots=True)
+class _Turn:
+    """A query waiting for a worker: its job goes out the moment a worker is handed over (no
+    turn of the event loop while the worker idles), then `handed` tells the query which."""
+
+    job: QueryJob
+    handed: asyncio.Future[_Worker]
+    reply: asyncio.Future[WorkerReply] | None = None
+    """The worker's reply, once the job is sent."""
+
+    def abandon(self) -> None:
+        """Nobody will wait for the reply (the worker is replaced): no warning about it."""
+        if self.reply is not None and not self.reply.cancel():
+            self.reply.exception()  # done already (the worker's end): taken, not logged
+
+
 @dataclass
 class _Client:
     """One client's queue and share: queries waiting, running, long, and until when it is heavy."""
 
-    waiting: deque[asyncio.Future[_Worker]] = field(default_factory=deque)
+    waiting: deque[_Turn] = field(default_factory=deque)
     running: int = 0
     long: int = 0
     heavy_until: float = 0.0
@@ -267,7 +288,8 @@ class QueryPool:
         if self._refuses(state, loop.time()):
             raise self._refusal(state, loop.time())
         waiter: asyncio.Future[_Worker] = loop.create_future()
-        state.waiting.append(waiter)
+        turn = _Turn(job, waiter)
+        state.waiting.append(turn)
         if client not in self._turns:
             self._turns.append(client)
         self._dispatch()
@@ -276,13 +298,16 @@ class QueryPool:
             worker = waiter.result() if waiter.done() else await self._wait(waiter, deadline)
         except BaseException as error:
             if waiter.done() and not waiter.cancelled() and waiter.exception() is None:
-                self._finish(waiter.result(), client, state, loop.time())  # handed over, unused
-                self._release(waiter.result())
+                # handed over, its job sent, but the request ended first: stopped as it runs
+                worker = waiter.result()
+                turn.abandon()
+                self._finish(worker, client, state, loop.time())
+                self._replace(worker)
             self._forget_if_done(client)
             if isinstance(error, TimeoutError):
                 raise QueryTimeoutError from None
             raise
-        began = loop.time()
+        began = worker.sent_at
         timer = _Timer(loop)
         demote_at = began + self._fast_lane_seconds
         if demote_at < deadline:
@@ -290,7 +315,8 @@ class QueryPool:
         else:
             timer.set(deadline, worker.stop_query, TimeoutError())
         try:
-            reply = await worker.ask(job)
+            assert turn.reply is not None  # sent as the worker was handed over
+            reply = await turn.reply
         except TimeoutError:
             self._replace(worker)
             raise QueryTimeoutError from None
@@ -344,14 +370,14 @@ class QueryPool:
                 state = self._clients.get(client)
                 if state is None:
                     continue
-                while state.waiting and state.waiting[0].done():  # timed out while waiting
+                while state.waiting and state.waiting[0].handed.done():  # timed out waiting
                     state.waiting.popleft()
                 if state.waiting and self._may_start(client, state.running - state.long):
                     started = True
                     if state.is_heavy(now):
                         self._start_long(state, now)
                     else:
-                        self._start(state)
+                        self._start(state, long=False)
                 if state.waiting:
                     self._turns.append(client)
 
@@ -369,20 +395,24 @@ class QueryPool:
             return idle > self._reserved or light
         return light and idle > self._reserved + 1
 
-    def _start(self, state: _Client) -> _Worker:
+    def _start(self, state: _Client, long: bool) -> None:
+        """The client's next query on an idle worker (in the long lane, at low priority, before
+        it runs there)."""
         worker = self._idle.pop()
         self._busy.add(worker)
         state.running += 1
-        state.waiting.popleft().set_result(worker)
-        return worker
+        if long:
+            self._make_long(worker, state)
+        turn = state.waiting.popleft()
+        turn.reply = worker.send(turn.job)
+        turn.handed.set_result(worker)
 
     def _start_long(self, state: _Client, now: float) -> None:
         """A heavy client's query: straight into the long lane, or refused while it cannot."""
         if self._refuses(state, now):
             self._refuse_waiting(state, now)
             return
-        worker = self._start(state)
-        self._make_long(worker, state)
+        self._start(state, long=True)
 
     def _refuses(self, state: _Client, now: float) -> bool:
         """A heavy client gets no new query while it has a long one or the long lane is full."""
@@ -403,7 +433,7 @@ class QueryPool:
     def _refuse_waiting(self, state: _Client, now: float) -> None:
         refusal = self._refusal(state, now)
         while state.waiting:
-            waiter = state.waiting.popleft()
+            waiter = state.waiting.popleft().handed
             if not waiter.done():
                 waiter.set_exception(refusal)
 
@@ -479,7 +509,7 @@ class QueryPool:
     def _forget_if_done(self, client: str) -> None:
         """Drop a client's state once it has nothing waiting or running and is no longer heavy."""
         state = self._clients.get(client)
-        if state is None or state.running or any(not w.done() for w in state.waiting):
+        if state is None or state.running or any(not t.handed.done() for t in state.waiting):
             return
         if not state.is_heavy(asyncio.get_running_loop().time()):
             del self._clients[client]
