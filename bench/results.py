@@ -144,7 +144,8 @@ class ScaleResults:
     """How many times each cell was measured (the tables show the median)."""
     engine: dict[str, EngineTiming] = field(default_factory=dict)
     cells: list[Cell] = field(default_factory=list)
-    """Every round of every cell."""
+    """Every round of every cell, appended as measured (never replaced: the lookups are indexed
+    again only when cells were added)."""
     mismatches: list[Mismatch] = field(default_factory=list)
     servers: list[str] = field(default_factory=list)
     checked: list[str] = field(default_factory=list)
