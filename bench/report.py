@@ -151,7 +151,8 @@ def _targets_legend(scale: ScaleResults) -> list[str]:
     return ["*measured* is the geometric mean over the queries of the ratio of requests per "
             f"second, each cell's figure the median of its {scale.rounds} rounds; *each round* "
             "is the same ratio from one round's figures alone, lowest to highest, so a goal met "
-            "in the median but not in every round shows; *by CPU* is the ratio of server CPU "
+            "in the median but not in every round shows (the medians are taken cell by cell, "
+            "so *measured* can lie outside that range); *by CPU* is the ratio of server CPU "
             "per request the other way round (how many times less CPU an answer costs), which "
             "other work on the machine disturbs less, with its rounds' lowest to highest.", ""]
 
