@@ -10,12 +10,15 @@ import re
 from collections import Counter
 from pathlib import Path
 
+import pyoxigraph
 import pytest
 from rdflib import Dataset, Literal, Variable
 from rdflib.namespace import XSD
 
 from iacai.named_queries import ParameterError, QueryFileError, catalogue, read_query
-from iacai.namespaces import ID
+from iacai.namespaces import IACAI, ID
+from iacai.query_engine import run
+from iacai.query_lexer import where_group_start
 
 SOURCE = f"{ID}source/"
 REQUIRED_QUERIES = {
@@ -412,6 +415,39 @@ def test_reference_by_position_gives_the_authors_in_order(ask) -> None:
     ]
     assert {r["source"] for r in answer} == {source("rjab-2023")}
 
+
+
+@pytest.mark.parametrize("binding", ["substitution", "values"])
+def test_reference_by_position_numbers_no_author_of_an_entry_without_an_author_list(
+    binding: str,
+) -> None:
+    """The authors are counted at the top level (so a VALUES binding narrows the count): an
+    entry without an author list must still give its one row, with no number rather than 0,
+    whichever way the position is bound."""
+    store = pyoxigraph.Store()
+    store.load(
+        (f"@prefix iacai: <{IACAI}> . @prefix bibo: <http://purl.org/ontology/bibo/> . "
+         "<urn:e1> iacai:referenceListPosition 1 ; iacai:referenceText \"Anonymous (2020).\" . "
+         "<urn:e2> iacai:referenceListPosition 2 ; iacai:referenceText \"Two authors.\" ; "
+         "  bibo:authorList ( <urn:a> <urn:b> ) ."),
+        format=pyoxigraph.RdfFormat.TURTLE, to_graph=pyoxigraph.NamedNode("urn:g"),
+    )
+    query = catalogue()["reference-by-position"]
+
+    def numbers(position: str) -> list[tuple[str | None, str | None]]:
+        if binding == "substitution":
+            answer = run(store, query.text, query.oxigraph_substitutions({"position": position}))
+        else:
+            start = where_group_start(query.text)
+            assert start is not None
+            text = f"{query.text[:start]} VALUES ?position {{ {position} }} {query.text[start:]}"
+            answer = run(store, text)
+        assert isinstance(answer, pyoxigraph.QuerySolutions)
+        return [(row["authorNumber"] and row["authorNumber"].value,
+                 row["author"] and row["author"].value) for row in answer]
+
+    assert numbers("1") == [(None, None)]
+    assert numbers("2") == [("1", "urn:a"), ("2", "urn:b")]
 
 def test_find_by_label_matches_english_labels_with_a_plain_string(ask) -> None:
     answer = ask("find-by-label", text="DATA")
