@@ -75,16 +75,19 @@ times its share of the CPU (19 starved long queries outright on a busy machine).
 class _Worker:
     """One worker process and the server's end of its socket, read on the event loop."""
 
-    def __init__(self, pid: int, channel: socket.socket) -> None:
+    def __init__(
+        self, pid: int, channel: socket.socket, replied: Callable[[_Worker, WorkerReply], None]
+    ) -> None:
         self.pid = pid
+        self._replied = replied
+        """Called with each reply as it arrives, before its query's coroutine resumes: the pool
+        gives the worker its next job there, without waiting for a turn of the event loop."""
         self._channel = channel
         self._loop = asyncio.get_running_loop()
         self._transport: asyncio.Transport | None = None
         self._pending: asyncio.Future[WorkerReply] | None = None
         self._ended = self._loop.create_future()
         self.lowered = False
-        self.sent_at = 0.0
-        """Loop time the latest job was sent: when it began, for the fast lane and the timer."""
 
     @staticmethod
     def launch(zygote: Zygote) -> tuple[int, socket.socket]:
@@ -114,7 +117,6 @@ class _Worker:
         A worker that has ended gets none: the reply is then the crash."""
         pending: asyncio.Future[WorkerReply] = self._loop.create_future()
         self._pending = pending
-        self.sent_at = self._loop.time()
         if self._ended.done() or self._transport is None:
             pending.set_exception(WorkerCrashedError(f"query worker {self.pid} ended"))
         else:
@@ -127,6 +129,7 @@ class _Worker:
             return
         if isinstance(reply, WorkerReply):
             pending.set_result(reply)
+            self._replied(self, reply)
         else:
             pending.set_exception(
                 WorkerCrashedError(f"query worker {self.pid} sent {type(reply).__name__}")
@@ -219,13 +222,27 @@ class _Timer:
 
 @dataclass(slots=True)
 class _Turn:
-    """A query waiting for a worker: its job goes out the moment a worker is handed over (no
-    turn of the event loop while the worker idles), then `handed` tells the query which."""
+    """One query of a client, from waiting to its reply.
+
+    Its job goes out the moment a worker is handed over, and the worker is taken back the
+    moment its reply arrives (`QueryPool._replied`): the worker never idles while a coroutine
+    waits for a turn of the event loop. The query's coroutine learns the worker from `handed`
+    and its answer from `reply`.
+    """
 
     job: QueryJob
+    client: str
+    state: _Client
+    timeout: float
+    deadline: float
     handed: asyncio.Future[_Worker]
     reply: asyncio.Future[WorkerReply] | None = None
     """The worker's reply, once the job is sent."""
+    timer: _Timer | None = None
+    """The end of the fast lane, then the deadline, from the moment the job is sent."""
+    began: float = 0.0
+    settled: bool = False
+    """Whether the reply came and the worker was taken back (not to be stopped any more)."""
 
     def abandon(self) -> None:
         """Nobody will wait for the reply (the worker is replaced): no warning about it."""
@@ -261,7 +278,8 @@ class QueryPool:
         self._zygote_restart = asyncio.Lock()
         self._idle: list[_Worker] = []
         self._all: set[_Worker] = set()
-        self._busy: set[_Worker] = set()
+        self._busy: dict[_Worker, _Turn] = {}
+        """Workers running a query, and whose query."""
         self._long: set[_Worker] = set()
         self._clients: dict[str, _Client] = {}
         self._turns: deque[str] = deque()
@@ -288,7 +306,7 @@ class QueryPool:
         if self._refuses(state, loop.time()):
             raise self._refusal(state, loop.time())
         waiter: asyncio.Future[_Worker] = loop.create_future()
-        turn = _Turn(job, waiter)
+        turn = _Turn(job, client, state, timeout, deadline, waiter)
         state.waiting.append(turn)
         if client not in self._turns:
             self._turns.append(client)
@@ -299,40 +317,49 @@ class QueryPool:
         except BaseException as error:
             if waiter.done() and not waiter.cancelled() and waiter.exception() is None:
                 # handed over, its job sent, but the request ended first: stopped as it runs
-                worker = waiter.result()
-                turn.abandon()
-                self._finish(worker, client, state, loop.time())
-                self._replace(worker)
+                self._stop(turn, waiter.result(), heavy_until=loop.time())
             self._forget_if_done(client)
             if isinstance(error, TimeoutError):
                 raise QueryTimeoutError from None
             raise
-        began = worker.sent_at
-        timer = _Timer(loop)
-        demote_at = began + self._fast_lane_seconds
-        if demote_at < deadline:
-            timer.set(demote_at, self._turn_long, worker, client, state, timeout, timer, deadline)
-        else:
-            timer.set(deadline, worker.stop_query, TimeoutError())
+        assert turn.reply is not None  # sent as the worker was handed over
         try:
-            assert turn.reply is not None  # sent as the worker was handed over
-            reply = await turn.reply
-        except TimeoutError:
-            self._replace(worker)
-            raise QueryTimeoutError from None
-        except BaseException:  # died, stopped, or the request was cancelled while it ran
-            self._replace(worker)
+            return await turn.reply
+        except BaseException as error:  # died, stopped, or the request was cancelled while it ran
+            if not turn.settled:  # else its worker has already gone on to another query
+                self._stop(turn, worker, heavy_until=loop.time() + timeout)
+            if isinstance(error, TimeoutError):
+                raise QueryTimeoutError from None
             raise
-        finally:
-            timer.cancel()
-            self._finish(worker, client, state, loop.time() + timeout)
+
+    def _replied(self, worker: _Worker, reply: WorkerReply) -> None:
+        """A reply has come (the query's coroutine resumes later): the worker takes its next
+        query now, or is replaced after running out of memory."""
+        turn = self._busy.get(worker)
+        if turn is None or turn.settled:
+            return
+        turn.settled = True
+        loop = asyncio.get_running_loop()
+        if turn.timer is not None:
+            turn.timer.cancel()
+        self._finish(worker, turn.client, turn.state, loop.time() + turn.timeout)
         if isinstance(reply, OutOfMemory):  # the worker ends after saying so
             self._replace(worker)
-            return reply
-        if loop.time() - began < self._fast_lane_seconds and not state.is_heavy(loop.time()):
-            self._remember_light(client)
+            return
+        fast = loop.time() - turn.began < self._fast_lane_seconds
+        if fast and not turn.state.is_heavy(loop.time()):
+            self._remember_light(turn.client)
         self._release(worker)
-        return reply
+
+    def _stop(self, turn: _Turn, worker: _Worker, heavy_until: float) -> None:
+        """A query that will get no reply (it timed out, its worker died, or its request ended):
+        its share given back, its worker replaced."""
+        turn.settled = True
+        turn.abandon()
+        if turn.timer is not None:
+            turn.timer.cancel()
+        self._finish(worker, turn.client, turn.state, heavy_until)
+        self._replace(worker)
 
     @property
     def idle_workers(self) -> int:
@@ -353,7 +380,7 @@ class QueryPool:
         if worker.lowered and not worker.restore_priority():
             self._replace(worker)
         else:
-            self._busy.discard(worker)
+            self._busy.pop(worker, None)
             self._idle.append(worker)
         self._dispatch()
 
@@ -397,13 +424,21 @@ class QueryPool:
 
     def _start(self, state: _Client, long: bool) -> None:
         """The client's next query on an idle worker (in the long lane, at low priority, before
-        it runs there)."""
+        it runs there), its timer from now on."""
         worker = self._idle.pop()
-        self._busy.add(worker)
+        turn = state.waiting.popleft()
+        self._busy[worker] = turn
         state.running += 1
         if long:
             self._make_long(worker, state)
-        turn = state.waiting.popleft()
+        loop = asyncio.get_running_loop()
+        turn.began = loop.time()
+        turn.timer = timer = _Timer(loop)
+        demote_at = turn.began + self._fast_lane_seconds
+        if demote_at < turn.deadline:
+            timer.set(demote_at, self._turn_long, worker, turn)
+        else:
+            timer.set(turn.deadline, worker.stop_query, TimeoutError())
         turn.reply = worker.send(turn.job)
         turn.handed.set_result(worker)
 
@@ -447,19 +482,12 @@ class QueryPool:
         finally:
             expiry.cancel()
 
-    def _turn_long(
-        self,
-        worker: _Worker,
-        client: str,
-        state: _Client,
-        timeout: float,
-        timer: _Timer,
-        deadline: float,
-    ) -> None:
+    def _turn_long(self, worker: _Worker, turn: _Turn) -> None:
         """The query's timer at the end of the fast lane: set again for its deadline, and the
         query demoted."""
-        timer.set(deadline, worker.stop_query, TimeoutError())
-        self._demote(worker, client, state, timeout)
+        assert turn.timer is not None
+        turn.timer.set(turn.deadline, worker.stop_query, TimeoutError())
+        self._demote(worker, turn.client, turn.state, turn.timeout)
 
     def _demote(self, worker: _Worker, client: str, state: _Client, timeout: float) -> None:
         """The query has run past the fast lane: into the long lane, or stopped if it is full."""
@@ -540,7 +568,7 @@ class QueryPool:
         except ZygoteError:
             await self._start_zygote()
             pid, channel = await loop.run_in_executor(None, _Worker.launch, self._zygote)
-        worker = _Worker(pid, channel)
+        worker = _Worker(pid, channel, self._replied)
         await worker.connect()
         self._all.add(worker)
         self._idle.append(worker)
@@ -548,7 +576,7 @@ class QueryPool:
 
     def _replace(self, worker: _Worker) -> None:
         self._all.discard(worker)
-        self._busy.discard(worker)
+        self._busy.pop(worker, None)
         self.workers_replaced += 1
         self._track(asyncio.get_running_loop().create_task(self._stop_and_add(worker)))
 
