@@ -315,8 +315,9 @@ class QueryPool:
             # an idle worker was handed over at once: no timer, no turn of the event loop
             worker = waiter.result() if waiter.done() else await self._wait(waiter, deadline)
         except BaseException as error:
-            if waiter.done() and not waiter.cancelled() and waiter.exception() is None:
+            if turn.reply is not None and not turn.settled:
                 # handed over, its job sent, but the request ended first: stopped as it runs
+                # (unless its reply came meanwhile: its worker may then run another query)
                 self._stop(turn, waiter.result(), heavy_until=loop.time())
             self._forget_if_done(client)
             if isinstance(error, TimeoutError):
