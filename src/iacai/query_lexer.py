@@ -21,6 +21,7 @@ escapes everywhere), which is exactly what an attacker uses; it also costs 20-55
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 QUERY_FORMS = frozenset({"SELECT", "ASK", "CONSTRUCT", "DESCRIBE"})
@@ -139,6 +140,28 @@ def outline(query: str) -> QueryOutline:
     return QueryOutline(
         form, deepest, tuple(services), declares_dataset, nondeterministic, form_start
     )
+
+
+def undeclared_prefix(query: str, declared: Iterable[str]) -> tuple[str, int] | None:
+    """The first prefixed name whose prefix neither the query's PREFIX lines nor `declared`
+    (the prefixes the service declares for every query) declare: its prefix and offset.
+
+    Read from the tokens as the engine reads them, so that a name-like text in a string, an IRI
+    or a comment is not taken for one. Only for a query the engine refused: it names the cause
+    the engine's own message hides (the engine lists every character it expected)."""
+    known = set(declared)
+    after_prefix = False
+    for match in _TOKENS.finditer(query):
+        if match.lastgroup != "name":
+            continue
+        name = match.group()
+        prefix, colon, _ = name.partition(":")
+        if after_prefix:
+            known.add(prefix)
+        elif colon and prefix not in known:
+            return prefix, match.start()
+        after_prefix = _keyword(name) == "PREFIX"
+    return None
 
 
 def _endpoint(query: str, start: int) -> tuple[str, int]:

@@ -215,6 +215,23 @@ def test_bad_query_syntax(client: httpx.Client) -> None:
     assert "line 3, column " in response.text
 
 
+def test_an_undeclared_prefix_is_named_where_it_stands(client: httpx.Client) -> None:
+    # the engine's own words: every character it expected, or a keyword further on
+    queries = {
+        "SELECT * WHERE { ?s nope:p ?o }": "line 1, column 21: the prefix 'nope:'",
+        'PREFIX a: <urn:a#>\nSELECT * WHERE {\n ?s a:p "b:x" . ?s b:q ?o }': (
+            "line 3, column 20: the prefix 'b:'"
+        ),
+    }
+    for query, said in queries.items():
+        response = client.get("/sparql", params={"query": query})
+        assert response.status_code == 400
+        assert said + " is not declared" in response.text
+        assert "iacai:, " in response.text  # the prefixes declared for every query, to use
+    declared = client.get("/sparql", params={"query": "SELECT * WHERE { ?s iacai:p ?o }"})
+    assert declared.status_code == 200
+
+
 def test_bad_update_get(client: httpx.Client) -> None:
     response = client.get("/sparql", params={"update": "CLEAR ALL"})
     assert response.status_code == 400

@@ -201,7 +201,7 @@ class Answerer:
             raise NotAcceptableError(reply.message)
         if isinstance(reply, QueryRejected):
             if reply.syntax:
-                raise ProtocolError(400, syntax_message(reply.message))
+                raise ProtocolError(400, syntax_message(query.text, reply.message))
             raise ProtocolError(400, f"The query could not be evaluated: {reply.message}")
         return CachedAnswer(reply.body, reply.truncated)
 

@@ -18,16 +18,28 @@ from typing import Final
 from pyoxigraph import Store
 
 from iacai.namespaces import PREFIXES
-from iacai.query_lexer import QueryOutline
+from iacai.query_lexer import QueryOutline, undeclared_prefix
 
 _POSITION: Final = re.compile(r"^error at (\d+):(\d+):\s*")
 _ASK: Final = "ASK"
 _AS_CONSTRUCT: Final = "CONSTRUCT{}\n"
 
 
-def syntax_message(engine_message: str, moved_lines: int = 0) -> str:
+def syntax_message(text: str, engine_message: str, moved_lines: int = 0) -> str:
     """The engine's parse error ('error at 3:17: ...') as the 400 says it:
-    'Syntax error in the query: line 3, column 17: ...'."""
+    'Syntax error in the query: line 3, column 17: ...'; for a prefix the query uses without
+    declaring it, where it stands and what to do, in place of the engine's words (a list of
+    every character it expected, or a keyword further on)."""
+    undeclared = undeclared_prefix(text, PREFIXES)
+    if undeclared is not None:
+        prefix, offset = undeclared
+        line = text.count("\n", 0, offset) + 1
+        column = offset - (text.rfind("\n", 0, offset) + 1) + 1
+        return (
+            f"Syntax error in the query: line {line}, column {column}: the prefix '{prefix}:' "
+            f"is not declared. Declare it (PREFIX {prefix}: <...>) or use one this endpoint "
+            f"declares for every query: {', '.join(f'{name}:' for name in PREFIXES)}."
+        )
     match = _POSITION.match(engine_message)
     if not match:
         return f"Syntax error in the query: {engine_message}"
@@ -48,7 +60,7 @@ def syntax_error(text: str, outline: QueryOutline) -> str | None:
     try:
         Store().query(parsed, prefixes=dict(PREFIXES))
     except SyntaxError as error:
-        return syntax_message(str(error), _moved_lines(str(error), keyword_line))
+        return syntax_message(text, str(error), _moved_lines(str(error), keyword_line))
     except Exception:  # not a parse error: the engine says it when the query is run
         return None
     return None
