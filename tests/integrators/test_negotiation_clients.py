@@ -234,6 +234,25 @@ def test_every_406_lists_what_is_available_and_varies_on_accept(
     assert "Available:" in response.text and "format=" in response.text
 
 
+@pytest.mark.parametrize("query", [SELECT, CONSTRUCT])
+def test_a_406_lists_media_types_and_format_values_apart_each_value_selecting_its_type(
+    client: httpx.Client, query: str
+) -> None:
+    """Tester's report: `format=ttl, nt, rdf/xml, ...` read as a media type among names."""
+    refused = client.get("/sparql", params={"query": query}, headers={"Accept": "image/png"})
+    assert refused.status_code == 406
+    listed = refused.text.split("Available: the media types ", 1)[1]
+    types, parameters = listed.split(" (in Accept), or ", 1)
+    values = parameters.split(" (as a parameter).")[0].split(", ")
+    assert all(value.startswith("format=") for value in values)
+    names = [value.removeprefix("format=") for value in values]
+    assert not [name for name in names if "/" in name or "+" in name]
+    for name, media_type in zip(names, types.split(", "), strict=True):
+        answer = client.get("/sparql", params={"query": query, "format": name})
+        assert answer.status_code == 200, name
+        assert answer.headers["content-type"].split(";")[0] == media_type
+
+
 def test_a_format_of_the_wrong_kind_is_406_with_the_list(client: httpx.Client) -> None:
     response = client.get("/sparql", params={"query": SELECT, "format": "ttl"})
     assert response.status_code == 406

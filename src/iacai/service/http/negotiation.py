@@ -53,7 +53,7 @@ _W3C = "http://www.w3.org/ns/formats/"
 
 # fmt: off
 FORMATS: tuple[Format, ...] = (
-    # name       media type                          kind          ?format= names
+    # name       media type                          kind          ?format= names (first: shown)
     #            other media types that select it    W3C format IRI               file suffix
     Format("json", "application/sparql-results+json", Kind.RESULTS, ("json",),
            ("application/json",), f"{_W3C}SPARQL_Results_JSON"),
@@ -70,7 +70,7 @@ FORMATS: tuple[Format, ...] = (
     Format("ntriples", "application/n-triples", Kind.GRAPH, ("nt", "ntriples"),
            ("text/plain",), f"{_W3C}N-Triples", "nt"),
     Format("rdfxml", "application/rdf+xml", Kind.GRAPH,
-           ("rdf/xml", "rdfxml", "rdf+xml", "rdf", "xml"),
+           ("rdfxml", "rdf/xml", "rdf+xml", "rdf", "xml"),
            ("application/xml", "text/xml"), f"{_W3C}RDF_XML", "rdf"),
     Format("jsonld", "application/ld+json", Kind.GRAPH, ("jsonld", "json-ld", "json"),
            ("application/json",), f"{_W3C}JSON-LD", "jsonld"),
@@ -220,9 +220,13 @@ def _default_for_the_other_kind(accept: str | None, offered: Sequence[Format]) -
 
 
 def _not_acceptable(reason: str, offered: Sequence[Format]) -> NotAcceptableError:
+    """The 406, listing what is offered both ways, each `format` value whole (`format=rdfxml`),
+    so that no name reads as a media type or as the next item of the list."""
     types = ", ".join(f.media_type for f in offered)
-    names = ", ".join(f.parameter_names[0] for f in offered)
-    return NotAcceptableError(f"{reason}. Available: {types} (Accept), or format={names}.")
+    names = ", ".join(f"format={f.parameter_names[0]}" for f in offered)
+    return NotAcceptableError(
+        f"{reason}. Available: the media types {types} (in Accept), or {names} (as a parameter)."
+    )
 
 
 def by_parameter(value: str, offered: Sequence[Format]) -> Format | None:

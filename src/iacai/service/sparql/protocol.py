@@ -55,8 +55,13 @@ _PROTOCOL_PARAMETERS = [
         "name": "format",
         "in": "query",
         "schema": {"type": "string"},
-        "description": "Answer format, overriding Accept: json, xml, csv, tsv, ttl, nt, rdf/xml, "
-        "jsonld, trig, nq, html.",
+        "description": "Answer format, overriding Accept: "
+        + ", ".join(
+            f.parameter_names[0]
+            for kind in (Kind.RESULTS, Kind.GRAPH, Kind.PAGE)
+            for f in formats_of(kind)
+        )
+        + ".",
     },
 ]
 
