@@ -59,3 +59,46 @@ def test_the_404_page_says_what_was_not_found_and_where_to_go_once(
     assert main.count("Nothing here") == 0 and main.count("entry points") == 0
     assert main.count(path) == 1  # named once, in the message
     assert main.count("Where to go from here") == 1
+
+
+SELECT = "SELECT * WHERE { ?s ?p ?o } LIMIT 1"
+EVERY_KIND_OF_ERROR = [
+    ("GET", "/no/such/page", {}, {}, 404),
+    ("GET", "/id/challenge/no-such-challenge", {}, {}, 404),
+    ("GET", "/sparql", {"default-graph-uri": "not an IRI", "query": "ASK {}"}, {}, 400),
+    ("GET", "/.well-known/void", {"format": "csv"}, {}, 406),
+    ("POST", "/sparql", {"query": SELECT}, {"If-None-Match": "*"}, 412),
+    ("POST", "/sparql", {"query": "#" * 200_000}, {}, 413),
+]
+
+
+ERRORS_AS_ASKED = [
+    (accept, *error)
+    for accept in (BROWSER, "*/*", "application/sparql-results+json")
+    for error in EVERY_KIND_OF_ERROR
+    if accept != BROWSER or error[-1] != 412  # a browser's POSTed query gets the query page
+]
+
+
+@pytest.mark.parametrize(
+    ("accept", "method", "path", "fields", "headers", "status"), ERRORS_AS_ASKED
+)
+def test_every_error_varies_on_accept_which_decides_page_or_plain_text(
+    client: httpx.Client,
+    accept: str,
+    method: str,
+    path: str,
+    fields: dict[str, str],
+    headers: dict[str, str],
+    status: int,
+) -> None:
+    """Tester's report: errors carried `Vary: Origin` only, so a cache could hand the HTML
+    page a browser got to a program asking the same URL (or the plain text to a browser)."""
+    sent = {**headers, "Accept": accept, "Origin": "https://example.org"}
+    if method == "GET":
+        answer = client.get(path, params=fields, headers=sent)
+    else:
+        answer = client.post(path, data=fields, headers=sent)
+    assert answer.status_code == status
+    varies_on = {field.strip().lower() for field in answer.headers.get("vary", "").split(",")}
+    assert "accept" in varies_on, answer.headers

@@ -2,7 +2,8 @@
 where to go next (home, search, the indexes); programs keep the plain-text answer.
 
 Wraps the plain-text handlers of `service.http.errors`, so the message, status and headers are
-decided in one place and only the rendering differs. The page says what went wrong once: its
+decided in one place and only the rendering differs; since `Accept` chooses the rendering, every
+error, page or plain text, says `Vary: Accept`. The page says what went wrong once: its
 heading names the failure, its message what was not found, its list where to go; a request that
 matched no route has no message of ours, so the page names the path it asked for.
 """
@@ -44,6 +45,7 @@ def for_people(plain: ErrorHandler) -> ErrorHandler:
 
     async def handle(request: Request, error: Exception) -> Response:
         answer = await plain(request, error)
+        _vary_on_accept(answer)  # which of the two it is depends on Accept, for every error
         if not wants_a_page(request) or request.method == "HEAD":
             return answer
         message = bytes(answer.body).decode("utf-8").strip()
@@ -53,7 +55,6 @@ def for_people(plain: ErrorHandler) -> ErrorHandler:
             name: value for name, value in answer.headers.items()
             if name.lower() not in ("content-length", "content-type")
         }
-        headers["Vary"] = "Accept"
         return templates.TemplateResponse(
             request,
             "error.html",
@@ -67,3 +68,13 @@ def for_people(plain: ErrorHandler) -> ErrorHandler:
         )
 
     return handle
+
+
+def _vary_on_accept(answer: Response) -> None:
+    """Add `Accept` to the answer's `Vary` (once: a 406 names it already), so that a cache
+    never hands the page a browser got to a program, or the plain text to a browser."""
+    vary = answer.headers.get("vary")
+    if vary is None:
+        answer.headers["Vary"] = "Accept"
+    elif "accept" not in (field.strip().lower() for field in vary.split(",")):
+        answer.headers["Vary"] = f"{vary}, Accept"
