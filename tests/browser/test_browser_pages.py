@@ -98,3 +98,22 @@ def test_a_source_page_gives_a_browser_connector_its_citation(
     assert ["citation_journal_title", "Government Information Quarterly"] in tags
     coins = browser.find_element(By.CSS_SELECTOR, "span.Z3988").get_attribute("title")
     assert "rft_id=info%3Adoi%2F10.1016%2Fj.giq.2022.101742" in coins
+
+
+def test_the_pages_icon_loads_and_favicon_ico_is_it_with_no_console_error(
+    browser: Any, browser_service: RunningService
+) -> None:
+    """Tester's report: no favicon, so a 404 (and a console error) with every page viewed.
+    The page names its icon; /favicon.ico, asked where nothing names one, is the same icon."""
+    browser.get_log("browser")  # what earlier tests left
+    browser.get(browser_service.url + "/")
+    loaded = browser.execute_async_script(
+        "const done = arguments[arguments.length - 1], icon = new Image();"
+        "icon.onload = () => done([icon.src, icon.naturalWidth]); icon.onerror = () => done(null);"
+        "icon.src = document.querySelector('link[rel=icon]').href;"
+    )
+    assert loaded is not None and loaded[0].startswith(browser_service.url + "/static/")
+    assert loaded[1] > 0
+    browser.get(browser_service.url + "/favicon.ico")  # where a browser looks without a page
+    assert browser.execute_script("return document.documentElement.localName") == "svg"
+    assert [entry for entry in browser.get_log("browser") if entry["level"] == "SEVERE"] == []

@@ -143,6 +143,22 @@ def test_health_is_never_cached(client: httpx.Client) -> None:
     assert "etag" not in response.headers
 
 
+def test_the_icon_is_at_favicon_ico_as_the_static_file_and_cached_as_one(
+    client: httpx.Client,
+) -> None:
+    """Tester's report: no icon, so browsers got a 404 for /favicon.ico with every page."""
+    icon = client.get("/favicon.ico")
+    static = client.get("/static/favicon.svg")
+    assert icon.status_code == static.status_code == 200
+    assert icon.headers["content-type"] == static.headers["content-type"] == "image/svg+xml"
+    assert icon.content == static.content and icon.content.startswith(b"<svg ")
+    for name in ("etag", "last-modified", "cache-control"):
+        assert icon.headers[name] == static.headers[name], name
+    assert icon.headers["cache-control"] == client.get("/static/query.css").headers["cache-control"]
+    held = client.get("/favicon.ico", headers={"If-None-Match": icon.headers["etag"]})
+    assert held.status_code == 304
+
+
 def test_documents_in_different_formats_have_different_etags(client: httpx.Client) -> None:
     tags = {client.get(f"/id/challenge/bias.{s}").headers["etag"] for s in ("ttl", "nt", "html")}
     assert len(tags) == 3

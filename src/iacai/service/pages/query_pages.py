@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any, Final
 
 from fastapi import APIRouter, Request
-from fastapi.responses import HTMLResponse
+from fastapi.responses import FileResponse, HTMLResponse
 from fastapi.templating import Jinja2Templates
 from jinja2 import select_autoescape
 from rdflib.namespace import OWL, RDF, RDFS
@@ -28,9 +28,12 @@ HERE = Path(__file__).resolve().parent
 STATIC_DIR = HERE / "static"
 YASGUI_DIR = "vendor/yasgui"
 """Where scripts/fetch-yasgui puts the YASGUI bundle, inside the static files."""
+FAVICON = "favicon.svg"
+"""The site's icon, inside the static files: every page's head links to it."""
 templates = Jinja2Templates(directory=HERE / "templates")
 templates.env.autoescape = select_autoescape(("html", "xml", "svg"))  # the SVG matrix too
 templates.env.globals["dump_files"] = dump_files()  # every page's head links to each dump
+templates.env.globals["favicon"] = FAVICON
 PAGE_HEADERS: Final = {"Vary": "Accept", "Link": '</.well-known/void>; rel="describedby"'}
 """Every page varies on Accept and points at the VoID description of the dataset."""
 router = APIRouter(include_in_schema=False)
@@ -113,6 +116,13 @@ def catalogue_page(request: Request) -> HTMLResponse:
         },
     }
     return templates.TemplateResponse(request, "queries.html", context, headers=PAGE_HEADERS)
+
+
+@router.get("/favicon.ico")
+async def favicon() -> FileResponse:
+    """The icon at the address browsers ask of every site, for what has no page head to name
+    it (a text or RDF answer opened in a tab): the static file itself, cached as they are."""
+    return FileResponse(STATIC_DIR / FAVICON, media_type="image/svg+xml")
 
 
 @router.get("/docs", response_class=HTMLResponse)
