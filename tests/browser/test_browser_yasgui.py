@@ -6,6 +6,7 @@ editor stays reachable at /sparql?editor=plain and is what /sparql serves withou
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlencode, urlsplit
@@ -15,7 +16,7 @@ from selenium.webdriver.common.action_chains import ActionChains
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support import expected_conditions
-from selenium.webdriver.support.ui import WebDriverWait
+from selenium.webdriver.support.ui import Select, WebDriverWait
 
 from iacai.namespaces import BASE, PREFIXES
 from iacai.service.pages.query_pages import yasgui_vendored
@@ -125,3 +126,21 @@ def test_the_editor_knows_the_predeclared_prefixes(
     # a prefix the query declares itself counts as before
     _set_query(browser, "PREFIX ex: <http://example.org/>\nSELECT * WHERE { ?s ex:p ?o }")
     assert not browser.find_elements(By.CSS_SELECTOR, ".yasqe .parseErrorIcon")
+
+
+def test_picking_an_example_puts_it_in_the_address_bar(
+    browser: Any, browser_service: RunningService
+) -> None:
+    """Tester's report: after an example was picked, the address bar kept the old URL until
+    the query was run, so a link copied from it opened another query."""
+    browser.get(browser_service.url + "/sparql")
+    WebDriverWait(browser, 90).until(expected_conditions.presence_of_element_located(
+        (By.CSS_SELECTOR, ".yasqe_queryButton")
+    ))
+    examples = json.loads(browser.find_element(By.ID, "examples").get_attribute("textContent"))
+    picked = examples[-1]
+    Select(browser.find_element(By.ID, "example")).select_by_value(picked["name"])
+    assert _query(browser) == picked["text"]
+    address = urlsplit(browser.current_url)
+    assert address.path == "/sparql"
+    assert parse_qs(address.query)["query"] == [picked["text"]]

@@ -75,7 +75,8 @@
   yasgui.on("tabAdd", label);
   yasgui.on("tabSelect", () => window.setTimeout(label));
 
-  // Keep the query in the address bar: /sparql?query=... reopens this page with it.
+  // Keep the query in the address bar, as run or as picked from the examples:
+  // /sparql?query=... reopens this page with it.
   function rememberQuery() {
     const params = new URLSearchParams({ query: tab().getQuery() });
     window.history.replaceState(null, "", window.location.pathname + "?" + params.toString());
@@ -97,6 +98,7 @@
     const example = examples.find((e) => e.name === picker.value);
     if (!example) return;
     tab().setQuery(example.text);
+    rememberQuery();
     document.getElementById("example-description").textContent = example.description +
       (example.parameters.length ? " Unbound here: " + example.parameters.map((p) => "?" + p)
         .join(", ") + " (bind them at /queries/" + example.name + ")." : "");
