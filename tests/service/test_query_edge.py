@@ -134,7 +134,7 @@ def test_while_fastapi_traces_a_query_takes_its_layers() -> None:
     async def no_body() -> Message:
         return {"type": "http.request", "body": b"", "more_body": False}
 
-    edge = QueryEdge(app, Representation(0.0, 60, lambda _tag: None), None, layers)
+    edge = QueryEdge(app, Representation(0.0, 60, lambda _tag: None), False, layers)
     for method in ("GET", "POST"):
         scope = {"type": "http", "method": method, "path": "/sparql", "root_path": "",
                  "query_string": b"query=ASK%7B%7D", "headers": [(b"accept", b"*/*")]}

@@ -137,10 +137,9 @@ def create_app(config: settings.Settings, snapshot: Snapshot) -> FastAPI:
     representation = Representation(
         snapshot.modified, config.cache_max_age, app.state.linked_data.dumps.gzipped
     )
-    inner = functools.partial(FastAPI.__call__, app)
     cors = _cors_options(config)
     app.front = QueryEdge(
-        app, representation, None if cors is None else CORSMiddleware(inner, **cors), inner
+        app, representation, cors is not None, functools.partial(FastAPI.__call__, app)
     )
     if config.cache_entries:
         app.add_middleware(KeepTaggedAnswers)  # added first: it sees the application's answers

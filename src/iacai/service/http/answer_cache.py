@@ -186,18 +186,25 @@ class KeepTaggedAnswers:
 
 def noting_the_tag(scope: Scope, send: Send) -> Send:
     """The `send` that tells the answer cache whether the application's answer carried an
-    ETag: `send` itself when no cache is in front (the query operation answered in front of the
-    middlewares, `sparql.query_edge`, calls it too)."""
-    tagged = scope.get(_TAGGED)
-    if not isinstance(tagged, _Tagged):
+    ETag (`note_tag`); `send` itself when no cache is in front."""
+    if not isinstance(scope.get(_TAGGED), _Tagged):
         return send
 
     async def noting(message: Message) -> None:
-        if message["type"] == "http.response.start" and message["status"] in (200, 304):
-            tagged.value = any(name.lower() == b"etag" for name, _ in message["headers"])
+        if message["type"] == "http.response.start":
+            note_tag(scope, message["status"], message["headers"])
         await send(message)
 
     return noting
+
+
+def note_tag(scope: Scope, status: int, headers: Headers) -> None:
+    """Tell the answer cache in front, if any, whether the application's 200 or 304 carried
+    an ETag (the query operation answered in front of the middlewares, `sparql.query_edge`,
+    calls this with its answer's headers)."""
+    tagged = scope.get(_TAGGED)
+    if isinstance(tagged, _Tagged) and status in (200, 304):
+        tagged.value = any(name.lower() == b"etag" for name, _ in headers)
 
 
 class _Capture:

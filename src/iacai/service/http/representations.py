@@ -90,6 +90,14 @@ class Representation:
         """The `send` to give the application: it holds a 200 whole, then sends it finished."""
         return _Answer(self, dict(scope), _RequestHeaders(scope["headers"]), method, send)
 
+    def finish_whole(
+        self, scope: Scope, status: int, headers: Headers, body: bytes
+    ) -> tuple[int, Headers, bytes]:
+        """`finish` for an answer the application gave whole, outside the middleware (the
+        query operation answered in front of the middlewares, `sparql.query_edge`)."""
+        request = _RequestHeaders(scope["headers"])
+        return self.finish(request, scope["method"], status, headers, body)
+
     def finish(
         self, request: _RequestHeaders, method: str, status: int, headers: Headers, body: bytes
     ) -> tuple[int, Headers, bytes]:
@@ -283,6 +291,13 @@ class _RequestHeaders:
         )
 
 
+def with_vary(headers: Headers, field: bytes) -> Headers:
+    """The headers with `field` named in their `Vary` (added, or appended to it once)."""
+    fields = _Fields(headers)
+    fields.add_vary(field)
+    return fields.headers
+
+
 class _Fields:
     """An answer's headers, edited by name (case-insensitively): each lowercased name's first
     line is indexed once, since an answer's way out reads about ten of them."""
@@ -290,23 +305,39 @@ class _Fields:
     def __init__(self, headers: Headers) -> None:
         self.headers = headers
         self._first: dict[bytes, int] = {}
+        self._repeated: set[bytes] = set()
+        """The lowercased names with more than one line."""
         self._index()
 
     def _index(self) -> None:
         self._first.clear()
+        self._repeated.clear()
         for position, (name, _) in enumerate(self.headers):
-            self._first.setdefault(name.lower(), position)
+            lowered = name.lower()
+            if lowered in self._first:
+                self._repeated.add(lowered)
+            else:
+                self._first[lowered] = position
 
     def get(self, name: bytes) -> bytes | None:
         position = self._first.get(name)
         return None if position is None else self.headers[position][1]
 
     def set(self, name: bytes, value: bytes) -> None:
-        if name in self._first:
-            self.headers = [(n, v) for n, v in self.headers if n.lower() != name]
+        """The field's one line (in place of its first line, the others dropped)."""
+        position = self._first.get(name)
+        if position is None:
+            self._first[name] = len(self.headers)
+            self.headers.append((name, value))
+        elif name in self._repeated:
+            self.headers = [
+                (n, value) if i == position else (n, v)
+                for i, (n, v) in enumerate(self.headers)
+                if i == position or n.lower() != name
+            ]
             self._index()
-        self._first[name] = len(self.headers)
-        self.headers.append((name, value))
+        else:
+            self.headers[position] = (self.headers[position][0], value)
 
     def set_default(self, name: bytes, value: bytes) -> None:
         if name not in self._first:

@@ -71,21 +71,20 @@ class SecurityHeadersMiddleware:
 
 
 def secured(send: Send) -> Send:
-    """The `send` that adds the headers to the start of the response it passes on (the query
-    operation in front of the middlewares, `sparql.query_edge`, calls it too)."""
+    """The `send` that adds the headers to the start of the response it passes on."""
 
     async def send_with_headers(message: Message) -> None:
         if message["type"] == "http.response.start":
-            headers = _with_headers(message.get("headers", []), message["status"] != 304)
+            headers = secured_headers(message.get("headers", []), message["status"])
             message = {**message, "headers": headers}
         await send(message)
 
     return send_with_headers
 
 
-def _with_headers(
-    headers: list[tuple[bytes, bytes]], with_policy: bool
-) -> list[tuple[bytes, bytes]]:
+def secured_headers(headers: list[tuple[bytes, bytes]], status: int) -> list[tuple[bytes, bytes]]:
+    """An answer's headers with the security headers (the query operation answered in front of
+    the middlewares, `sparql.query_edge`, calls this with its answer's)."""
     own_policy = False
     is_page = False
     kept = []
@@ -97,7 +96,7 @@ def _with_headers(
             is_page = value.lower().startswith(_POLICED_MEDIA_TYPES)
         if lowered not in _ADDED:
             kept.append((name, value))
-    if with_policy and not own_policy:
+    if status != 304 and not own_policy:
         kept.append((_POLICY, _PAGE_POLICY if is_page else _DATA_POLICY))
     kept.extend(_ALWAYS)
     return kept
