@@ -206,11 +206,16 @@ def test_each_mark_is_a_target_whose_tooltip_names_both_and_their_sources(
 
 
 @pytest.fixture
-def phone(browser: Any) -> Iterator[None]:
-    """A 390 px window, then the session's own again (later tests expect a desktop's)."""
-    browser.set_window_size(WIDTHS["phone"], 900)
+def restored_window(browser: Any) -> Iterator[None]:
+    """The session's own window again after the test (later tests expect a desktop's)."""
     yield
     browser.set_window_size(1400, 1000)
+
+
+@pytest.fixture
+def phone(browser: Any, restored_window: None) -> None:
+    """A 390 px window, then the session's own again."""
+    browser.set_window_size(WIDTHS["phone"], 900)
 
 
 def test_on_a_phone_the_matrix_scrolls_in_its_box_and_its_labels_stay(
@@ -252,3 +257,31 @@ def test_on_a_phone_the_matrix_scrolls_in_its_box_and_its_labels_stay(
     WebDriverWait(browser, 10).until(  # the tooltip follows its mark as the box scrolls
         lambda page: page.execute_script(_SHOWN, last)["byItsMark"]
     )
+
+
+@pytest.mark.parametrize("width", [1280, WIDTHS["phone"]])
+def test_the_home_tables_headings_and_numbers_break_between_words_only(
+    browser: Any, browser_service: RunningService, restored_window: None, width: int
+) -> None:
+    """Tester's report: at 1280 px the number columns were squeezed to a character or two, their
+    headings broken mid-word ("Challenges" on five lines) and their numbers too. A word here is
+    what lies between spaces (a hyphen may end a line); none may lie on two lines."""
+    _open(browser, browser_service.url + "/", width)
+    checked, broken = browser.execute_script("""
+      const broken = [], cells = [...document.querySelectorAll('table.datasets :is(th, td)')]
+        .filter((cell) => cell.tagName === 'TH' || /^\\d+$/.test(cell.textContent.trim()));
+      for (const cell of cells) {
+        const texts = document.createTreeWalker(cell, NodeFilter.SHOW_TEXT);
+        for (let text = texts.nextNode(); text; text = texts.nextNode()) {
+          for (const word of text.data.matchAll(/[^\\s-]+-?/g)) {
+            const range = document.createRange();
+            range.setStart(text, word.index);
+            range.setEnd(text, word.index + word[0].length);
+            const lines = new Set([...range.getClientRects()].map((r) => Math.round(r.top)));
+            if (lines.size > 1) broken.push(word[0]);
+          }
+        }
+      }
+      return [cells.length, broken];""")
+    assert checked > 30  # the five column headings, each graph's name and numbers, the total
+    assert broken == []
