@@ -25,7 +25,14 @@ from pathlib import Path
 
 import httpx
 import pytest
-from service_process import CHALLENGES, COUNT_CHALLENGES, STOPPED_CLEANLY, ServiceProcess, start
+from service_process import (
+    CHALLENGES,
+    COUNT_CHALLENGES,
+    QUERY_TIMEOUT,
+    STOPPED_CLEANLY,
+    ServiceProcess,
+    start,
+)
 
 SECONDS = float(os.environ.get("IACAI_FAIRNESS_SECONDS", "6"))
 RUNAWAY = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l }"
@@ -68,7 +75,11 @@ class Run:
 
 @pytest.fixture(scope="module")
 def fair() -> Iterator[ServiceProcess]:
-    service = start(environment={"IACAI_CACHE_ENTRIES": "0"})
+    """The timeout is short so that the runaway queries are also stopped and re-sent within each
+    run, and an attack's last ones are over soon after it (not 10 s later, as by default)."""
+    service = start(
+        environment={"IACAI_CACHE_ENTRIES": "0", "IACAI_QUERY_TIMEOUT": str(QUERY_TIMEOUT)}
+    )
     yield service
     assert service.stop() in STOPPED_CLEANLY, service.messages()
 

@@ -26,7 +26,7 @@ import httpx
 import pyoxigraph
 import pytest
 from bench.mix import query_mix
-from service_process import CHALLENGES, STOPPED_CLEANLY, ServiceProcess, start
+from service_process import CHALLENGES, QUERY_TIMEOUT, STOPPED_CLEANLY, ServiceProcess, start
 
 SECONDS = float(os.environ.get("IACAI_LOAD_SECONDS", "8"))
 CLIENTS = 32
@@ -60,7 +60,9 @@ class Tally:
 
 @pytest.fixture(scope="module")
 def loaded() -> Iterator[ServiceProcess]:
-    service = start()
+    """The runaway client's queries are stopped by a short timeout, so that a run ends soon after
+    its time (the default timeout, 10 s, would keep its last one that long)."""
+    service = start(environment={"IACAI_QUERY_TIMEOUT": str(QUERY_TIMEOUT)})
     yield service
     assert service.stop() in STOPPED_CLEANLY, service.messages()
 
