@@ -6,18 +6,12 @@ it talks to nothing but the service under test. Screenshots go to test-artifacts
 
 from __future__ import annotations
 
-import sys
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from rdflib import Dataset
-
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "service"))
-from live_service import RunningService, free_port, serve_in_thread
-
-from iacai.service.settings import Settings
+from live_service import RunningService
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMEDRIVER = Path("/usr/bin/chromedriver")
@@ -25,8 +19,9 @@ ARTIFACTS = Path(__file__).resolve().parent.parent.parent / "test-artifacts"
 
 
 @pytest.fixture(scope="session")
-def browser_service(shipped_dataset: Dataset) -> Iterator[RunningService]:
-    yield from serve_in_thread(Settings(port=free_port(), query_workers=1), shipped_dataset)
+def browser_service(shipped_service: RunningService) -> RunningService:
+    """The shared service (memory store, one query worker)."""
+    return shipped_service
 
 
 @pytest.fixture(scope="session")

@@ -6,24 +6,17 @@ store is enough; the store-specific behaviour is covered by tests/service.
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Iterator
-from pathlib import Path
 
 import httpx
 import pytest
-from rdflib import Dataset
-
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "service"))
-from live_service import RunningService, free_port, serve_in_thread
-
-from iacai.service.settings import Settings
+from live_service import RunningService
 
 
 @pytest.fixture(scope="session")
-def integrated_service(shipped_dataset: Dataset) -> Iterator[RunningService]:
-    settings = Settings(port=free_port(), query_workers=1)
-    yield from serve_in_thread(settings, shipped_dataset)
+def integrated_service(shipped_service: RunningService) -> RunningService:
+    """The shared service (memory store, one query worker)."""
+    return shipped_service
 
 
 @pytest.fixture

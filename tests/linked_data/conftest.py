@@ -7,16 +7,12 @@ disk storage (tests/service and tests/stores run every store, the disk store inc
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Iterator
-from pathlib import Path
 
 import httpx
 import pytest
-from rdflib import Dataset
-
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "service"))
 from live_service import RunningService, free_port, serve_in_thread
+from rdflib import Dataset
 
 from iacai.service.settings import Settings
 from store_backends import store_setting
@@ -31,7 +27,13 @@ def linked_store(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPa
 
 
 @pytest.fixture(scope="session")
-def linked_service(shipped_dataset: Dataset, linked_store: str) -> Iterator[RunningService]:
+def linked_service(
+    request: pytest.FixtureRequest, shipped_dataset: Dataset, linked_store: str
+) -> Iterator[RunningService]:
+    """On the memory store, the shared service; on Virtuoso, one of the same settings."""
+    if linked_store == "memory":
+        yield request.getfixturevalue("shipped_service")
+        return
     settings = Settings(port=free_port(), query_workers=1, store=linked_store)
     yield from serve_in_thread(settings, shipped_dataset)
 

@@ -234,22 +234,17 @@ def test_pages_documents_and_sparql_show_what_the_store_holds_now(
     assert [row["label"]["value"] for row in answer.json()["results"]["bindings"]] == [new]
 
 
-@pytest.fixture(scope="module")
-def memory_service(shipped_dataset: Dataset) -> Iterator[RunningService]:
-    yield from serve_in_thread(Settings(port=free_port(), query_workers=1), shipped_dataset)
-
-
 @pytest.mark.parametrize(
     "path", ["/", "/matrix", "/citation-integrity", "/id/challenge/bias.html", "/id/table/3.html",
      "/id/benefit/resource-sharing.html", "/id/source/gupta-2023.html", "/search?q=gupta",
      "/sparql?format=nt"]
 )
 def test_pages_read_the_same_from_virtuoso_as_from_memory(
-    remote_service: RunningService, memory_service: RunningService, path: str
+    remote_service: RunningService, shipped_service: RunningService, path: str
 ) -> None:
     """The internal queries (paths, subqueries, grouping by an unbound graph) mean the same."""
     pages = []
-    for service in (remote_service, memory_service):
+    for service in (remote_service, shipped_service):
         with service.client() as http:
             page = http.get(path)
         assert page.status_code == 200, page.text

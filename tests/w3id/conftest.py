@@ -4,28 +4,17 @@ from __future__ import annotations
 
 import shutil
 import subprocess
-import sys
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from rdflib import Dataset
+from live_service import RunningService, free_port
 from w3id_server import APACHE, HTACCESS, PLACEHOLDER, W3id, config, wait_for
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "service"))
-from live_service import RunningService, free_port, serve_in_thread
-
-from iacai.service.settings import Settings
-
 
 @pytest.fixture(scope="session")
-def w3id_service(shipped_dataset: Dataset) -> Iterator[RunningService]:
-    yield from serve_in_thread(Settings(port=free_port(), query_workers=1), shipped_dataset)
-
-
-@pytest.fixture(scope="session")
-def w3id(w3id_service: RunningService) -> Iterator[W3id]:
+def w3id(shipped_service: RunningService) -> Iterator[W3id]:
     if not APACHE.exists():
         pytest.fail("apache2 is not installed: scripts/test installs it (Debian package apache2)")
     top = Path(tempfile.mkdtemp(prefix="iacai-w3id-"))
@@ -35,7 +24,7 @@ def w3id(w3id_service: RunningService) -> Iterator[W3id]:
         run.mkdir()
         rules = HTACCESS.read_text(encoding="utf-8")
         assert PLACEHOLDER in rules
-        (root / "iacai" / ".htaccess").write_text(rules.replace(PLACEHOLDER, w3id_service.url))
+        (root / "iacai" / ".htaccess").write_text(rules.replace(PLACEHOLDER, shipped_service.url))
         for folder in (top, root, root / "iacai"):
             folder.chmod(0o755)
         (root / "iacai" / ".htaccess").chmod(0o644)
@@ -49,7 +38,7 @@ def w3id(w3id_service: RunningService) -> Iterator[W3id]:
         try:
             url = f"http://127.0.0.1:{port}"
             wait_for(url, httpd, run)
-            yield W3id(f"{url}/iacai/", w3id_service.url)
+            yield W3id(f"{url}/iacai/", shipped_service.url)
         finally:
             httpd.terminate()
             httpd.wait(timeout=30)
