@@ -12,7 +12,6 @@ import pytest
 from rdflib import Dataset, Graph, Literal, URIRef
 from rdflib.namespace import RDF, XSD
 
-from iacai.dataset import load_dataset
 from iacai.namespaces import GRAPH, IACAI, ID
 
 INTRODUCTION = [
@@ -194,8 +193,9 @@ def source(slug: str) -> URIRef:
 
 
 @pytest.fixture(scope="module")
-def dataset() -> Dataset:
-    return load_dataset()
+def dataset(shipped_dataset: Dataset) -> Dataset:
+    """The shipped graph, loaded once for the whole session (tests/conftest.py)."""
+    return shipped_dataset
 
 
 @pytest.fixture(scope="module")

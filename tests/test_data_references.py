@@ -8,11 +8,10 @@ whether the entry ends its authors with "et al.".
 from __future__ import annotations
 
 import pytest
-from rdflib import Graph, Literal, URIRef
+from rdflib import Dataset, Graph, Literal, URIRef
 from rdflib.collection import Collection
 from rdflib.namespace import DCTERMS, FOAF, RDF, RDFS, XSD
 
-from iacai.dataset import load_dataset
 from iacai.namespaces import BIBO, GRAPH, IACAI, ID, SCHEMA
 
 # (position, source slug, first author's family name as printed, year, authors printed, "et al.")
@@ -142,9 +141,9 @@ def source(slug: str) -> URIRef:
 
 
 @pytest.fixture(scope="module")
-def references() -> Graph:
+def references(shipped_dataset: Dataset) -> Graph:
     """The references graph alone, as the loader names it."""
-    return load_dataset().graph(URIRef(f"{GRAPH}references"))
+    return shipped_dataset.graph(URIRef(f"{GRAPH}references"))
 
 
 def author_list(graph: Graph, entry: URIRef) -> list[URIRef]:

@@ -15,7 +15,6 @@ from rdflib import Dataset, Graph, Literal, Node, URIRef
 from rdflib.collection import Collection
 from rdflib.namespace import DCTERMS, FOAF, PROV, RDF, RDFS, SKOS
 
-from iacai.dataset import load_dataset
 from iacai.namespaces import BIBO, DATA_GRAPHS, GRAPH, IACAI, ID, WD
 
 # Table 1: category -> rows in order, each with the sources its citation rests on.
@@ -232,8 +231,9 @@ GRAPH_ORIGINS = {
 
 
 @pytest.fixture(scope="module")
-def dataset() -> Dataset:
-    return load_dataset()
+def dataset(shipped_dataset: Dataset) -> Dataset:
+    """The shipped graph, loaded once for the whole session (tests/conftest.py)."""
+    return shipped_dataset
 
 
 def named(dataset: Dataset, name: str) -> Graph:

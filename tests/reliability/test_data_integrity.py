@@ -16,15 +16,14 @@ from rdflib import Dataset, Graph, URIRef
 from rdflib.compare import isomorphic
 from service_process import ServiceProcess
 
-from iacai.dataset import load_dataset
-
 SPDX = "http://spdx.org/rdf/terms#"
 DCAT = "http://www.w3.org/ns/dcat#"
 
 
 @pytest.fixture(scope="module")
-def validated() -> Dataset:
-    return load_dataset()
+def validated(shipped_dataset: Dataset) -> Dataset:
+    """What `iacai serve` loads and validates: the shipped graph, loaded once for the session."""
+    return shipped_dataset
 
 
 def named_graphs(dataset: Dataset) -> dict[str, Graph]:
