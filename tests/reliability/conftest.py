@@ -27,3 +27,12 @@ def served() -> Iterator[ServiceProcess]:
     )
     yield service
     assert service.stop() in STOPPED_CLEANLY, service.messages()
+
+
+@pytest.fixture(scope="session")
+def default_served() -> Iterator[ServiceProcess]:
+    """`iacai serve` with its defaults, one process for the tests that need those and neither
+    stop it nor change its settings (the event loop's, the stalled bodies')."""
+    service = start()
+    yield service
+    assert service.stop() in STOPPED_CLEANLY, service.messages()

@@ -18,23 +18,14 @@ import os
 import statistics
 import time
 from collections import Counter
-from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
-import pytest
-from service_process import STOPPED_CLEANLY, ServiceProcess, start
+from service_process import ServiceProcess
 
 SECONDS = float(os.environ.get("IACAI_DOCUMENTS_SECONDS", "8"))
 LARGEST = ("/graph/references.jsonld", "/dumps/iacai.jsonld", "/ontology.jsonld")
 HEALTH_MEDIAN = 0.1
-
-
-@pytest.fixture(scope="module")
-def documents_service() -> Iterator[ServiceProcess]:
-    service = start()
-    yield service
-    assert service.stop() in STOPPED_CLEANLY, service.messages()
 
 
 async def reader(
@@ -70,15 +61,15 @@ async def health_while_reading(url: str, seconds: float) -> tuple[list[float], C
 
 
 def test_health_stays_fast_while_clients_loop_on_the_largest_documents(
-    documents_service: ServiceProcess,
+    default_served: ServiceProcess,
 ) -> None:
     first_builds = {}
-    with documents_service.client() as http:
+    with default_served.client() as http:
         for path in LARGEST:
             started = time.monotonic()
             assert http.get(path).status_code == 200, path
             first_builds[path] = round(time.monotonic() - started, 2)
-    latencies, statuses = asyncio.run(health_while_reading(documents_service.url, SECONDS))
+    latencies, statuses = asyncio.run(health_while_reading(default_served.url, SECONDS))
     figures = {
         "first_build_seconds": first_builds,
         "seconds": SECONDS,
@@ -96,8 +87,8 @@ def test_health_stays_fast_while_clients_loop_on_the_largest_documents(
     assert statistics.median(latencies) < HEALTH_MEDIAN, figures
 
 
-def test_documents_carry_an_etag_and_revalidate(documents_service: ServiceProcess) -> None:
-    with documents_service.client() as http:
+def test_documents_carry_an_etag_and_revalidate(default_served: ServiceProcess) -> None:
+    with default_served.client() as http:
         for path in LARGEST:
             first = http.get(path)
             assert first.status_code == 200 and first.headers["etag"], path

@@ -19,12 +19,10 @@ import socket
 import statistics
 import time
 from collections import Counter
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 import httpx
-import pytest
-from service_process import CHALLENGES, COUNT_CHALLENGES, STOPPED_CLEANLY, ServiceProcess, start
+from service_process import CHALLENGES, COUNT_CHALLENGES, ServiceProcess
 
 STALLED = 260
 WITHIN = 20.0
@@ -41,13 +39,6 @@ HEAD = (
     "Content-Type: application/x-www-form-urlencoded\r\n"
     f"Content-Length: {len(BODY)}\r\n\r\n"
 ).encode()
-
-
-@pytest.fixture(scope="module")
-def service() -> Iterator[ServiceProcess]:
-    served = start()
-    yield served
-    assert served.stop() in STOPPED_CLEANLY, served.messages()
 
 
 def stalled_connection(port: int, address: str) -> socket.socket:
@@ -141,7 +132,8 @@ def attack(service: ServiceProcess, addresses: list[str]) -> tuple[Attack, socke
     return outcome, trickle
 
 
-def test_stalled_and_trickled_bodies_are_cut_off(service: ServiceProcess) -> None:
+def test_stalled_and_trickled_bodies_are_cut_off(default_served: ServiceProcess) -> None:
+    service = default_served
     crowd = [f"127.0.0.{100 + n}" for n in range(13)]  # 20 each: within every share
     outcome, trickle = attack(service, crowd)
     print(json.dumps({"13 addresses": outcome.figures()}))
@@ -161,7 +153,8 @@ def test_stalled_and_trickled_bodies_are_cut_off(service: ServiceProcess) -> Non
     assert service.count_challenges() == CHALLENGES
 
 
-def test_one_address_holds_only_its_share(service: ServiceProcess) -> None:
+def test_one_address_holds_only_its_share(default_served: ServiceProcess) -> None:
+    service = default_served
     outcome, trickle = attack(service, ["127.0.0.99"])
     print(json.dumps({"1 address": outcome.figures()}))
     statuses = outcome.statuses()
