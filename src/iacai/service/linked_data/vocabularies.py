@@ -257,11 +257,12 @@ def _term_entry(term: URIRef, graph: Graph, labels: Graph) -> Entry:
 
 def _shapes_document(path: Path, labels: Graph) -> VocabularyDocument:
     graph = parse_file(path)
+    known = labels | graph  # a copy of both: made once, not once per value linked
     shapes = sorted(s for s in graph.subjects(RDF.type, SH.NodeShape) if isinstance(s, URIRef))
     entries = []
     for shape in shapes:
         rows = [
-            (compact(predicate), [_link(value, labels | graph) for value in _values(graph, o)])
+            (compact(predicate), [_link(value, known) for value in _values(graph, o)])
             for predicate, o in sorted(graph.predicate_objects(shape))
             if predicate not in (RDF.type, SH.property, RDFS.label, RDFS.comment, SH.sparql)
         ]
@@ -289,8 +290,7 @@ def _shapes_document(path: Path, labels: Graph) -> VocabularyDocument:
                 rows=rows,
             )
         )
-    document = _document(path, graph, labels | graph, [Section("shapes", "Node shapes", entries)])
-    return document
+    return _document(path, graph, known, [Section("shapes", "Node shapes", entries)])
 
 
 def _values(graph: Graph, value: Node) -> list[Node]:
