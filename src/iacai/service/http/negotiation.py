@@ -27,9 +27,11 @@ class Kind(Enum):
     REFERENCE = "reference"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Format:
-    """One answer format."""
+    """One answer format: compared and hashed as the one object it is (each format is made
+    once, a row of FORMATS or a constant of its own), which keeps negotiation's cache keys
+    (tuples of formats) cheap to look up."""
 
     name: str
     media_type: str
@@ -97,7 +99,10 @@ HTML = next(f for f in FORMATS if f.kind is Kind.PAGE)
 
 def formats_of(kind: Kind) -> tuple[Format, ...]:
     """The formats an answer of this kind can be written in, preferred first."""
-    return tuple(f for f in FORMATS if f.kind is kind)
+    return _FORMATS_OF[kind]
+
+
+_FORMATS_OF = {kind: tuple(f for f in FORMATS if f.kind is kind) for kind in Kind}
 
 
 @dataclass(frozen=True)

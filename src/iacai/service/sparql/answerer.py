@@ -38,6 +38,8 @@ TRUNCATED_HEADER = "X-Iacai-Result-Truncated"
 _JSON = next(f for f in formats_of(Kind.RESULTS) if f.name == "json")
 _TERMS = Format(TERMS, "application/octet-stream", Kind.RESULTS, ())
 """Not offered over HTTP: the service's own queries, answered as pyoxigraph terms."""
+_WITH_PAGE = {kind: (*formats_of(kind), HTML) for kind in (Kind.RESULTS, Kind.GRAPH)}
+"""What a query's answer is offered in, for browsers too."""
 
 
 @dataclass(frozen=True)
@@ -67,6 +69,8 @@ class Answerer:
         self._pool = pool
         self._cache = cache
         self._clients = clients
+        self._max_rows = str(settings.max_rows)
+        self._etag_base = hashlib.sha256(data_version.encode() + b"\0")
 
     def checked_outline(self, text: str) -> query_lexer.QueryOutline:
         """The query's outline, or a 400 for an update, too deep a nesting or a refused SERVICE."""
@@ -92,7 +96,7 @@ class Answerer:
     ) -> Format:
         """The answer format: results or RDF by the query's form (and the page, for browsers)."""
         kind = Kind.GRAPH if outline.returns_graph else Kind.RESULTS
-        offered = (*formats_of(kind), HTML) if with_page else formats_of(kind)
+        offered = _WITH_PAGE[kind] if with_page else formats_of(kind)
         return negotiate(format_values, request.headers.get("accept"), offered, "this query")
 
     async def answer(
@@ -219,17 +223,20 @@ class Answerer:
             )
 
     def _etag(self, query: QueryRequest, answer_format: Format) -> str:
-        digest = hashlib.sha256()
-        for part in (
-            self._data_version,
-            query.text,
-            "\x1f".join(query.default_graphs),
-            "\x1f".join(query.named_graphs),
-            "\x1f".join(f"{name}={term}" for name, term in query.substitutions),
-            answer_format.name,
-            str(self._settings.max_rows),
-        ):
-            digest.update(part.encode() + b"\0")
+        """A hash of what decides the answer: data version, query, dataset, parameters,
+        format and row cap (each part ended by a NUL)."""
+        digest = self._etag_base.copy()
+        digest.update(
+            "\0".join((
+                query.text,
+                "\x1f".join(query.default_graphs),
+                "\x1f".join(query.named_graphs),
+                "\x1f".join(f"{name}={term}" for name, term in query.substitutions),
+                answer_format.name,
+                self._max_rows,
+            )).encode()
+            + b"\0"
+        )
         return f'W/"{digest.hexdigest()[:32]}"'
 
 
