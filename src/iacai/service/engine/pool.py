@@ -245,9 +245,12 @@ class _Turn:
     """Whether the reply came and the worker was taken back (not to be stopped any more)."""
 
     def abandon(self) -> None:
-        """Nobody will wait for the reply (the worker is replaced): no warning about it."""
-        if self.reply is not None and not self.reply.cancel():
-            self.reply.exception()  # done already (the worker's end): taken, not logged
+        """Nobody will wait for the reply (the worker is replaced): no warning about it. A reply
+        cancelled already (with the request's task, which cancels what it awaits) has none to
+        take: asking for it would raise, and the worker would never be replaced."""
+        reply = self.reply
+        if reply is not None and not reply.cancel() and not reply.cancelled():
+            reply.exception()  # done already (the worker's end): taken, not logged
 
 
 @dataclass

@@ -102,6 +102,16 @@ def log_client_gone(method: str, path: str, peer: str) -> None:
     )
 
 
+def log_client_hung_up(method: str, path: str, peer: str) -> None:
+    """The one line for a request cancelled because its client left before its answer."""
+    log.info(
+        "%s %s: the client (%s) left before its answer; its work was stopped",
+        method,
+        path,
+        peer or "unknown",
+    )
+
+
 async def send_plain_text(
     send: Callable[[MutableMapping[str, Any]], Awaitable[None]],
     status: int,

@@ -28,6 +28,13 @@ memory for as long as the connection lasts. Here, once more than the transport's
 mark (64 KiB) waits for a client, it must fall back within `write_timeout` seconds or the
 connection is dropped; and when the bytes waiting on all connections together pass
 `max_buffered_bytes`, the connection with the most waiting is dropped at once.
+
+uvicorn never cancels a request whose client has gone either: its query would keep a worker
+busy until the timeout for an answer nobody reads. Here a request whose connection is lost
+before its answer is complete is cancelled (the pool then stops its query's worker): at once
+once it has run `long_after` seconds (the pool's fast lane: it is a long query), else at that
+moment if it still runs. A short request is let finish: a worker killed and forked again for
+each client that hangs up on a cheap query would cost more than the query.
 """
 
 from __future__ import annotations
@@ -51,7 +58,7 @@ from uvicorn._types import (
 from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol, RequestResponseCycle
 
 from iacai.service.http.client_identity import Network, is_within, parse_networks
-from iacai.service.http.errors import log_client_gone, send_plain_text
+from iacai.service.http.errors import log_client_gone, log_client_hung_up, send_plain_text
 from iacai.service.settings import Settings
 
 log = logging.getLogger("uvicorn.error")
@@ -97,6 +104,25 @@ class Occupancy:
     working: int = 0
     """Requests being answered: their bodies arrived, the application runs."""
     by_client: dict[str, set[BoundedHttpToolsProtocol]] = field(default_factory=dict)
+
+
+@dataclass
+class _Answering:
+    """The request of a connection in the application now: its task, cancelled if its client
+    hangs up before the answer is complete."""
+
+    cycle: RequestResponseCycle
+    task: asyncio.Task[None]
+    began: float
+    cancel_at: asyncio.TimerHandle | None = None
+    cancelled: bool = False
+    """Whether this protocol cancelled the task (its CancelledError is then caught here)."""
+
+    def cancel(self) -> None:
+        """Cancel the request, unless its answer was completed meanwhile."""
+        self.cancel_at = None
+        if not self.cycle.response_complete and not self.task.done():
+            self.cancelled = self.task.cancel()
 
 
 MAX_URL_BYTES = 65_535
@@ -164,6 +190,9 @@ class BoundedHttpToolsProtocol(HttpToolsProtocol):
     """When this connection last began to wait for its client (connected, head read, answered),
     as a place in the order of such events: the smallest has waited longest."""
     _peer = ""
+    _in_app: _Answering | None = None
+    """The request being answered in the application, if any (one at a time: uvicorn starts a
+    pipelined request once the one before it is answered)."""
 
     def __init__(
         self,
@@ -172,6 +201,7 @@ class BoundedHttpToolsProtocol(HttpToolsProtocol):
         head_limits: HeadLimits,
         body_timeout: float,
         largest_body: int,
+        long_after: float,
         shares: Shares,
         occupancy: Occupancy,
         **kwargs: Any,
@@ -183,6 +213,7 @@ class BoundedHttpToolsProtocol(HttpToolsProtocol):
         self._head_limits = head_limits
         self.body_timeout = body_timeout
         self._largest_body = largest_body
+        self._long_after = long_after
         self._shares = shares
         self._occupancy = occupancy
 
@@ -201,6 +232,7 @@ class BoundedHttpToolsProtocol(HttpToolsProtocol):
         self._cancel_head_deadline()
         self._cancel_write_deadline()
         self._cancel_body_deadline()
+        self._abandon_answer()
         same_client = self._occupancy.by_client.get(self._peer)
         if same_client is not None:
             same_client.discard(self)
@@ -305,11 +337,33 @@ class BoundedHttpToolsProtocol(HttpToolsProtocol):
             return
         occupancy.working += 1
         self._answering += 1
+        task = asyncio.current_task()
+        assert task is not None  # uvicorn runs each request in its own task
+        answering = self._in_app = _Answering(cycle, task, self.loop.time())
         try:
             await app(scope, receive, send)
+        except asyncio.CancelledError:
+            if not answering.cancelled or task.uncancel() > 0:
+                raise  # not (only) this protocol's: the server's shutdown, say
+            log_client_hung_up(cycle.scope["method"], cycle.scope["path"], self._peer)
         finally:
             occupancy.working -= 1
             self._answering -= 1
+            if answering.cancel_at is not None:
+                answering.cancel_at.cancel()
+            if self._in_app is answering:
+                self._in_app = None
+
+    def _abandon_answer(self) -> None:
+        """The client has gone: cancel its request if it has run long, else once it has."""
+        answering = self._in_app
+        if answering is None or answering.cycle.response_complete:
+            return
+        long_at = answering.began + self._long_after
+        if self.loop.time() >= long_at:
+            answering.cancel()
+        elif answering.cancel_at is None:
+            answering.cancel_at = self.loop.call_at(long_at, answering.cancel)
 
     def _body_within_bounds(self, scope: HTTPScope) -> bool:
         """Whether the body is worth reading here: a declared length over the largest body
@@ -563,6 +617,7 @@ def uvicorn_options(config: Settings) -> dict[str, Any]:
             ),
             body_timeout=config.body_timeout,
             largest_body=config.max_query_bytes,
+            long_after=config.fast_lane_seconds,
             shares=Shares(
                 config.limit_concurrency,
                 config.max_connections,
