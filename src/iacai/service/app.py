@@ -211,6 +211,7 @@ async def healthz(request: Request, response: Response) -> dict[str, object]:
         "server_process": os.getpid(),
         "idle_query_workers": pool.idle_workers,
         "query_workers_replaced": pool.workers_replaced,
+        "query_jobs_sent_ahead": pool.jobs_sent_ahead,
         "answer_cache": {
             "entries": len(cache),
             "most_entries": cache.most_entries,

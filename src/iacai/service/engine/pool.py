@@ -73,21 +73,32 @@ times its share of the CPU (19 starved long queries outright on a busy machine).
 
 
 class _Worker:
-    """One worker process and the server's end of its socket, read on the event loop."""
+    """One worker process and the server's end of its socket, read on the event loop.
+
+    `sent` holds the turns whose jobs it was sent, in order, until their replies come: the one
+    it runs, and maybe the next (`QueryPool._pipeline`); None stands for one withdrawn.
+    """
 
     def __init__(
-        self, pid: int, channel: socket.socket, replied: Callable[[_Worker, WorkerReply], None]
+        self,
+        pid: int,
+        channel: socket.socket,
+        replied: Callable[[_Worker, object], None],
+        ended: Callable[[_Worker], None],
     ) -> None:
         self.pid = pid
         self._replied = replied
-        """Called with each reply as it arrives, before its query's coroutine resumes: the pool
+        """Called with each message as it arrives, before any coroutine resumes: the pool
         gives the worker its next job there, without waiting for a turn of the event loop."""
+        self._on_end = ended
         self._channel = channel
         self._loop = asyncio.get_running_loop()
         self._transport: asyncio.Transport | None = None
-        self._pending: asyncio.Future[WorkerReply] | None = None
         self._ended = self._loop.create_future()
+        self.sent: deque[_Turn | None] = deque()
         self.lowered = False
+        self.drain = _Timer(self._loop)
+        """How long it may take to answer a job withdrawn after it began (then replaced)."""
 
     @staticmethod
     def launch(zygote: Zygote) -> tuple[int, socket.socket]:
@@ -108,51 +119,39 @@ class _Worker:
         """Start reading replies on the event loop."""
         self._channel.setblocking(False)
         transport, _ = await self._loop.create_unix_connection(
-            lambda: wire.MessageReader(self._settle, self._closed), sock=self._channel
+            lambda: wire.MessageReader(lambda reply: self._replied(self, reply), self._closed),
+            sock=self._channel,
         )
         self._transport = transport
 
-    def send(self, job: QueryJob) -> asyncio.Future[WorkerReply]:
-        """Send the job at once; its reply to come (the pool's timer stops it at the deadline).
-        A worker that has ended gets none: the reply is then the crash."""
-        pending: asyncio.Future[WorkerReply] = self._loop.create_future()
-        self._pending = pending
-        if self._ended.done() or self._transport is None:
-            pending.set_exception(WorkerCrashedError(f"query worker {self.pid} ended"))
-        else:
-            self._transport.write(wire.frame(job))
-        return pending
+    @property
+    def ended(self) -> bool:
+        return self._ended.done()
 
-    def _settle(self, reply: object) -> None:
-        pending, self._pending = self._pending, None
-        if pending is None or pending.done():
-            return
-        if isinstance(reply, WorkerReply):
-            pending.set_result(reply)
-            self._replied(self, reply)
-        else:
-            pending.set_exception(
-                WorkerCrashedError(f"query worker {self.pid} sent {type(reply).__name__}")
-            )
+    def send(self, turn: _Turn) -> None:
+        """Send the turn's job at once (its reply comes through `replied`)."""
+        self.sent.append(turn)
+        self._write(turn.job)
+
+    def withdraw(self, turn: _Turn) -> None:
+        """Take back a job sent behind the one running: the worker skips it if not begun."""
+        self.sent[self.sent.index(turn)] = None
+        self._write(wire.WITHDRAW)
+
+    def _write(self, message: object) -> None:
+        if not self.ended and self._transport is not None:
+            self._transport.write(wire.frame(message))
 
     def _closed(self) -> None:
         if not self._ended.done():
             self._ended.set_result(None)
-        pending, self._pending = self._pending, None
-        if pending is not None and not pending.done():
-            pending.set_exception(WorkerCrashedError(f"query worker {self.pid} ended"))
-
-    def stop_query(self, error: Exception) -> None:
-        """Fail the query under way with `error` (the caller then replaces this worker)."""
-        pending, self._pending = self._pending, None
-        if pending is not None and not pending.done():
-            pending.set_exception(error)
+            self._on_end(self)
 
     def lower_priority(self) -> None:
         """Run this worker after fresh queries (raising a nice value needs no privilege)."""
         try:
             os.setpriority(os.PRIO_PROCESS, self.pid, LOW_PRIORITY)
-        except OSError:  # it has just ended: the reply or the end of the socket tells
+        except OSError:  # it has just ended: the end of the socket tells
             return
         self.lowered = True
 
@@ -168,12 +167,11 @@ class _Worker:
 
     def ask_to_end(self) -> None:
         """Tell an idle worker to finish (it exits after its current job, if any)."""
-        if not self._ended.done() and self._transport is not None:
-            self._transport.write(wire.frame(None))
+        self._write(None)
 
     def kill(self) -> None:
         """SIGKILL the process, unless its socket has ended (it is gone, its pid maybe reused)."""
-        if not self._ended.done():
+        if not self.ended:
             with contextlib.suppress(ProcessLookupError):
                 os.kill(self.pid, signal.SIGKILL)
 
@@ -192,19 +190,16 @@ class _Worker:
 
     def close(self) -> None:
         """Close the server's end of the socket (on the loop)."""
+        self.drain.cancel()
         if self._transport is not None:
             self._transport.close()
         else:
             self._channel.close()
 
 
-def _time_out(waiter: asyncio.Future[_Worker]) -> None:
-    if not waiter.done():
-        waiter.set_exception(TimeoutError())
-
-
 class _Timer:
-    """The one timer of a running query: the end of the fast lane, then the deadline."""
+    """The one timer of a query: its deadline while it waits; from the moment it runs, the end
+    of the fast lane, then the deadline."""
 
     def __init__(self, loop: asyncio.AbstractEventLoop) -> None:
         self._loop = loop
@@ -220,14 +215,14 @@ class _Timer:
             self._handle.cancel()
 
 
-@dataclass(slots=True)
+@dataclass(slots=True, eq=False)
 class _Turn:
     """One query of a client, from waiting to its reply.
 
-    Its job goes out the moment a worker is handed over, and the worker is taken back the
-    moment its reply arrives (`QueryPool._replied`): the worker never idles while a coroutine
-    waits for a turn of the event loop. The query's coroutine learns the worker from `handed`
-    and its answer from `reply`.
+    Its job goes out the moment a worker is given it, and the worker goes on to its next job
+    the moment a reply arrives (`QueryPool._replied`): no worker idles while a coroutine waits
+    for a turn of the event loop. The query's coroutine only awaits `answer`, which the pool
+    settles with the reply or the error that ended the query.
     """
 
     job: QueryJob
@@ -235,22 +230,19 @@ class _Turn:
     state: _Client
     timeout: float
     deadline: float
-    handed: asyncio.Future[_Worker]
-    reply: asyncio.Future[WorkerReply] | None = None
-    """The worker's reply, once the job is sent."""
-    timer: _Timer | None = None
-    """The end of the fast lane, then the deadline, from the moment the job is sent."""
-    began: float = 0.0
+    answer: asyncio.Future[WorkerReply]
+    timer: _Timer
+    worker: _Worker | None = None
+    """The worker it was sent to: queued there behind the query that worker runs, or running."""
+    began: float | None = None
+    """When it began to run."""
     settled: bool = False
-    """Whether the reply came and the worker was taken back (not to be stopped any more)."""
+    """Whether its end was counted (its client's share given back); the answer may still be
+    set after (a timeout, a refusal, a crash)."""
 
-    def abandon(self) -> None:
-        """Nobody will wait for the reply (the worker is replaced): no warning about it. A reply
-        cancelled already (with the request's task, which cancels what it awaits) has none to
-        take: asking for it would raise, and the worker would never be replaced."""
-        reply = self.reply
-        if reply is not None and not reply.cancel() and not reply.cancelled():
-            reply.exception()  # done already (the worker's end): taken, not logged
+    def fail(self, error: BaseException) -> None:
+        if not self.answer.done():
+            self.answer.set_exception(error)
 
 
 @dataclass
@@ -259,6 +251,7 @@ class _Client:
 
     waiting: deque[_Turn] = field(default_factory=deque)
     running: int = 0
+    """Its queries sent to a worker (queued there or running)."""
     long: int = 0
     heavy_until: float = 0.0
     timeout: float = 0.0
@@ -293,6 +286,8 @@ class QueryPool:
         """Idle workers kept for light clients (when two or more serve short queries only)."""
         self._replacements: set[asyncio.Task[None]] = set()
         self.workers_replaced = 0
+        self.jobs_sent_ahead = 0
+        """Jobs sent to a worker behind the one it ran (`_pipeline`)."""
 
     async def start(self) -> None:
         """Start the zygote, then fork every worker from it."""
@@ -303,66 +298,117 @@ class QueryPool:
         """Answer a job for a client, or raise QueryTimeoutError, QueryRefusedError or
         WorkerCrashedError (worker replaced)."""
         loop = asyncio.get_running_loop()
-        deadline = loop.time() + timeout
+        now = loop.time()
         state = self._clients.setdefault(client, _Client())
         state.timeout = timeout
-        if self._refuses(state, loop.time()):
-            raise self._refusal(state, loop.time())
-        waiter: asyncio.Future[_Worker] = loop.create_future()
-        turn = _Turn(job, client, state, timeout, deadline, waiter)
+        if self._refuses(state, now):
+            raise self._refusal(state, now)
+        turn = _Turn(job, client, state, timeout, now + timeout, loop.create_future(), _Timer(loop))
         state.waiting.append(turn)
         if client not in self._turns:
             self._turns.append(client)
         self._dispatch()
+        if turn.began is None and not turn.answer.done():  # waiting, or queued on a worker
+            turn.timer.set(turn.deadline, self._expire, turn)
         try:
-            # an idle worker was handed over at once: no timer, no turn of the event loop
-            worker = waiter.result() if waiter.done() else await self._wait(waiter, deadline)
-        except BaseException as error:
-            if turn.reply is not None and not turn.settled:
-                # handed over, its job sent, but the request ended first: stopped as it runs
-                # (unless its reply came meanwhile: its worker may then run another query)
-                self._stop(turn, waiter.result(), heavy_until=loop.time())
-            self._forget_if_done(client)
-            if isinstance(error, TimeoutError):
-                raise QueryTimeoutError from None
-            raise
-        assert turn.reply is not None  # sent as the worker was handed over
-        try:
-            return await turn.reply
-        except BaseException as error:  # died, stopped, or the request was cancelled while it ran
-            if not turn.settled:  # else its worker has already gone on to another query
-                self._stop(turn, worker, heavy_until=loop.time() + timeout)
-            if isinstance(error, TimeoutError):
-                raise QueryTimeoutError from None
+            return await turn.answer
+        except asyncio.CancelledError:  # the request ended first
+            self._abandon(turn)
             raise
 
-    def _replied(self, worker: _Worker, reply: WorkerReply) -> None:
-        """A reply has come (the query's coroutine resumes later): the worker takes its next
-        query now, or is replaced after running out of memory."""
-        turn = self._busy.get(worker)
-        if turn is None or turn.settled:
+    def _replied(self, worker: _Worker, message: object) -> None:
+        """A worker's message (its query's coroutine resumes later): the answer to the query
+        it ran, which it follows with the next one sent; or it is replaced, after running out
+        of memory or saying something unexpected."""
+        if worker not in self._all:
+            return  # replaced already
+        entry = worker.sent.popleft() if worker.sent else None
+        if entry is None:  # a withdrawn job's reply: skipped, or run before it was withdrawn
+            if message is not wire.SKIPPED and not isinstance(message, WorkerReply):
+                self._worker_ended(worker)
+                return
+            worker.drain.cancel()
+        elif not isinstance(message, WorkerReply):
+            worker.sent.appendleft(entry)
+            self._worker_ended(worker)
             return
-        turn.settled = True
+        else:
+            self._answered(worker, entry, message)
+            if isinstance(message, OutOfMemory):  # the worker ends after saying so
+                self._replace(worker)
+                return
+        if not worker.sent:
+            self._release(worker)
+            return
+        following = worker.sent[0]
+        if following is None:  # withdrawn too late, maybe running: replaced if it takes long
+            loop = asyncio.get_running_loop()
+            worker.drain.set(loop.time() + self._fast_lane_seconds, self._replace, worker)
+        else:
+            self._begin(worker, following)
+        self._dispatch()
+
+    def _answered(self, worker: _Worker, turn: _Turn, reply: WorkerReply) -> None:
         loop = asyncio.get_running_loop()
-        if turn.timer is not None:
-            turn.timer.cancel()
-        self._finish(worker, turn.client, turn.state, loop.time() + turn.timeout)
-        if isinstance(reply, OutOfMemory):  # the worker ends after saying so
-            self._replace(worker)
-            return
+        turn.settled = True
+        turn.timer.cancel()
+        self._finish(worker, turn, loop.time() + turn.timeout)
+        if not turn.answer.done():
+            turn.answer.set_result(reply)
+        assert turn.began is not None
         fast = loop.time() - turn.began < self._fast_lane_seconds
         if fast and not turn.state.is_heavy(loop.time()):
             self._remember_light(turn.client)
-        self._release(worker)
 
-    def _stop(self, turn: _Turn, worker: _Worker, heavy_until: float) -> None:
-        """A query that will get no reply (it timed out, its worker died, or its request ended):
-        its share given back, its worker replaced."""
+    def _worker_ended(self, worker: _Worker) -> None:
+        """A worker died (or broke the protocol): the query it ran fails, one queued on it
+        runs elsewhere, and a fresh worker takes its place."""
+        if worker not in self._all:
+            return  # it was stopped (and replaced) on purpose
+        turn = self._busy.get(worker)
+        if turn is None:
+            self._replace(worker)
+            return
+        turn.fail(WorkerCrashedError(f"query worker {worker.pid} ended"))
+        self._stop(turn, asyncio.get_running_loop().time() + turn.timeout)
+
+    def _expire(self, turn: _Turn) -> None:
+        """The deadline: a query still waiting gives up; one running is stopped."""
+        if turn.settled:
+            return
+        turn.fail(QueryTimeoutError())
+        if turn.worker is None:
+            turn.settled = True
+            self._forget_if_done(turn.client)
+        elif turn.began is None:
+            self._withdraw(turn)
+            turn.settled = True
+            self._forget_if_done(turn.client)
+        else:
+            self._stop(turn, asyncio.get_running_loop().time() + turn.timeout)
+
+    def _abandon(self, turn: _Turn) -> None:
+        """Nobody waits for the answer any more: a query queued on a worker is taken back, and
+        one running is stopped."""
+        if turn.settled:
+            return
+        turn.timer.cancel()
+        if turn.worker is not None and turn.began is None:
+            self._withdraw(turn)
+        elif turn.worker is not None:
+            self._stop(turn, asyncio.get_running_loop().time() + turn.timeout)
+            return
         turn.settled = True
-        turn.abandon()
-        if turn.timer is not None:
-            turn.timer.cancel()
-        self._finish(worker, turn.client, turn.state, heavy_until)
+        self._forget_if_done(turn.client)
+
+    def _stop(self, turn: _Turn, heavy_until: float) -> None:
+        """A running query that will get no reply (it timed out, its worker died, or nobody
+        waits for it): its share given back, its worker replaced."""
+        worker = turn.worker
+        assert worker is not None
+        turn.settled = True
+        turn.timer.cancel()
+        self._finish(worker, turn, heavy_until)
         self._replace(worker)
 
     @property
@@ -374,35 +420,34 @@ class QueryPool:
         """Stop every worker, including replacements still starting."""
         for task in list(self._replacements):
             task.cancel()
-        await asyncio.gather(*(worker.stop(kill=worker in self._busy) for worker in self._all))
-        self._all.clear()
+        workers, self._all = self._all, set()  # their ends are not failures to make good
+        await asyncio.gather(*(worker.stop(kill=bool(worker.sent)) for worker in workers))
         if self._zygote is not None:
             await asyncio.get_running_loop().run_in_executor(None, self._zygote.close)
 
     def _release(self, worker: _Worker) -> None:
-        """A worker whose query ended goes back to work (at normal priority) or is replaced."""
+        """A worker whose queries ended goes back to work (at normal priority) or is replaced."""
         if worker.lowered and not worker.restore_priority():
             self._replace(worker)
         else:
-            self._busy.pop(worker, None)
             self._idle.append(worker)
         self._dispatch()
 
     def _dispatch(self) -> None:
-        """Hand idle workers to waiting queries, one client after another, while any can start."""
+        """Hand idle workers to waiting queries, one client after another, while any can start;
+        then queue a query on a busy worker where `_pipeline` may."""
         now = asyncio.get_running_loop().time()
         started = True
         while started and self._idle and self._turns:
             started = False
             for _ in range(len(self._turns)):
                 if not self._idle:
-                    return
+                    break
                 client = self._turns.popleft()
                 state = self._clients.get(client)
                 if state is None:
                     continue
-                while state.waiting and state.waiting[0].handed.done():  # timed out waiting
-                    state.waiting.popleft()
+                self._drop_settled(state)
                 if state.waiting and self._may_start(client, state.running - state.long):
                     started = True
                     if state.is_heavy(now):
@@ -411,6 +456,37 @@ class QueryPool:
                         self._start(state, long=False)
                 if state.waiting:
                     self._turns.append(client)
+        if len(self._turns) == 1:
+            self._pipeline(self._turns[0], now)
+
+    @staticmethod
+    def _drop_settled(state: _Client) -> None:
+        """Pass over the queries that gave up waiting (timed out, or nobody waits for them)."""
+        while state.waiting and state.waiting[0].answer.done():
+            state.waiting.popleft()
+
+    def _pipeline(self, client: str, now: float) -> None:
+        """The only client with queries waiting: its next one is sent to a worker running one
+        of its own, behind it, where it would be the next to run anyway.
+
+        The worker then goes on to it without sleeping: on a small machine, being woken costs
+        a worker as much CPU as a short query. The query waits as it would have waited in the
+        pool, behind its own client's, never another client's. If the query before it turns
+        long, it is withdrawn (`_demote`): it would otherwise wait for a long query.
+        """
+        state = self._clients.get(client)
+        if state is None or state.is_heavy(now):
+            return
+        for worker, running in self._busy.items():
+            self._drop_settled(state)
+            if not state.waiting:
+                return
+            if running.client == client and len(worker.sent) == 1 and worker not in self._long:
+                turn = state.waiting.popleft()
+                turn.worker = worker
+                state.running += 1
+                worker.send(turn)
+                self.jobs_sent_ahead += 1
 
     def _may_start(self, client: str, fresh: int) -> bool:
         """Whether a client's next query may start now, beside the `fresh` ones it runs.
@@ -428,23 +504,42 @@ class QueryPool:
 
     def _start(self, state: _Client, long: bool) -> None:
         """The client's next query on an idle worker (in the long lane, at low priority, before
-        it runs there), its timer from now on."""
+        it runs there)."""
         worker = self._idle.pop()
         turn = state.waiting.popleft()
-        self._busy[worker] = turn
+        turn.worker = worker
         state.running += 1
         if long:
             self._make_long(worker, state)
-        loop = asyncio.get_running_loop()
-        turn.began = loop.time()
-        turn.timer = timer = _Timer(loop)
+        worker.send(turn)
+        self._begin(worker, turn)
+
+    def _begin(self, worker: _Worker, turn: _Turn) -> None:
+        """The query runs from now: its timer set for the end of the fast lane, or its deadline
+        if that comes first."""
+        turn.began = asyncio.get_running_loop().time()
+        self._busy[worker] = turn
         demote_at = turn.began + self._fast_lane_seconds
         if demote_at < turn.deadline:
-            timer.set(demote_at, self._turn_long, worker, turn)
+            turn.timer.set(demote_at, self._turn_long, turn)
         else:
-            timer.set(turn.deadline, worker.stop_query, TimeoutError())
-        turn.reply = worker.send(turn.job)
-        turn.handed.set_result(worker)
+            turn.timer.set(turn.deadline, self._expire, turn)
+
+    def _withdraw(self, turn: _Turn) -> None:
+        """A query queued on a worker, taken back before it runs there."""
+        worker = turn.worker
+        assert worker is not None
+        worker.withdraw(turn)
+        turn.worker = None
+        turn.state.running -= 1
+
+    def _requeue(self, worker: _Worker) -> None:
+        """The queries queued on a worker go back to the front of their clients' queues."""
+        for turn in reversed([t for t in worker.sent if t is not None and t.began is None]):
+            self._withdraw(turn)
+            turn.state.waiting.appendleft(turn)
+            if turn.client not in self._turns:
+                self._turns.appendleft(turn.client)
 
     def _start_long(self, state: _Client, now: float) -> None:
         """A heavy client's query: straight into the long lane, or refused while it cannot."""
@@ -472,65 +567,65 @@ class QueryPool:
     def _refuse_waiting(self, state: _Client, now: float) -> None:
         refusal = self._refusal(state, now)
         while state.waiting:
-            waiter = state.waiting.popleft().handed
-            if not waiter.done():
-                waiter.set_exception(refusal)
+            turn = state.waiting.popleft()
+            if not turn.settled:
+                turn.settled = True
+                turn.timer.cancel()
+                turn.fail(refusal)
 
-    @staticmethod
-    async def _wait(waiter: asyncio.Future[_Worker], deadline: float) -> _Worker:
-        """The worker handed to a waiting query; TimeoutError at the deadline (one timer, not
-        `asyncio.wait_for`'s extra future and callbacks)."""
-        expiry = asyncio.get_running_loop().call_at(deadline, _time_out, waiter)
-        try:
-            return await waiter
-        finally:
-            expiry.cancel()
-
-    def _turn_long(self, worker: _Worker, turn: _Turn) -> None:
+    def _turn_long(self, turn: _Turn) -> None:
         """The query's timer at the end of the fast lane: set again for its deadline, and the
         query demoted."""
-        assert turn.timer is not None
-        turn.timer.set(turn.deadline, worker.stop_query, TimeoutError())
-        self._demote(worker, turn.client, turn.state, turn.timeout)
+        turn.timer.set(turn.deadline, self._expire, turn)
+        self._demote(turn)
 
-    def _demote(self, worker: _Worker, client: str, state: _Client, timeout: float) -> None:
-        """The query has run past the fast lane: into the long lane, or stopped if it is full."""
-        if worker not in self._busy or worker in self._long:
+    def _demote(self, turn: _Turn) -> None:
+        """The query has run past the fast lane: into the long lane, or stopped if it is full.
+        A query queued behind it goes back to its client's queue."""
+        worker = turn.worker
+        assert worker is not None
+        if worker in self._long:
             return
+        self._requeue(worker)
+        client, state = turn.client, turn.state
         self._light.pop(client, None)
         now = asyncio.get_running_loop().time()
-        state.heavy_until = now + timeout
+        state.heavy_until = now + turn.timeout
         if state.long == 0 and len(self._long) < self.long_lane:
             self._make_long(worker, state)
             self._refuse_waiting(state, now)
+            self._dispatch()
             return
         if state.long:
             why = "this client already has a long query running (one per client)"
         else:
             why = f"the lane for long queries ({self.long_lane} at once) was full"
         log.warning("query of %s stopped: %s", client, why)
-        worker.stop_query(
+        turn.fail(
             QueryRefusedError(
                 503,
                 f"The query ran past {self._fast_lane_seconds:g} s while {why}, and was stopped "
                 "so that short queries stay fast. Retry later, or narrow the query down.",
-                timeout,
+                turn.timeout,
             )
         )
+        self._stop(turn, now + turn.timeout)
 
     def _make_long(self, worker: _Worker, state: _Client) -> None:
         self._long.add(worker)
         state.long += 1
         worker.lower_priority()
 
-    def _finish(self, worker: _Worker, client: str, state: _Client, heavy_until: float) -> None:
+    def _finish(self, worker: _Worker, turn: _Turn, heavy_until: float) -> None:
         """The client's share back: one query fewer running (and long, heavy until then)."""
+        state = turn.state
         state.running -= 1
+        self._busy.pop(worker, None)
         if worker in self._long:
             self._long.discard(worker)
             state.long -= 1
             state.heavy_until = heavy_until
-        self._forget_if_done(client)
+        self._forget_if_done(turn.client)
 
     def _remember_light(self, client: str) -> None:
         self._light[client] = None
@@ -541,7 +636,7 @@ class QueryPool:
     def _forget_if_done(self, client: str) -> None:
         """Drop a client's state once it has nothing waiting or running and is no longer heavy."""
         state = self._clients.get(client)
-        if state is None or state.running or any(not t.handed.done() for t in state.waiting):
+        if state is None or state.running or any(not t.answer.done() for t in state.waiting):
             return
         if not state.is_heavy(asyncio.get_running_loop().time()):
             del self._clients[client]
@@ -572,17 +667,23 @@ class QueryPool:
         except ZygoteError:
             await self._start_zygote()
             pid, channel = await loop.run_in_executor(None, _Worker.launch, self._zygote)
-        worker = _Worker(pid, channel, self._replied)
+        worker = _Worker(pid, channel, self._replied, self._worker_ended)
         await worker.connect()
         self._all.add(worker)
         self._idle.append(worker)
         self._dispatch()
 
     def _replace(self, worker: _Worker) -> None:
+        """A fresh worker in this one's place; the queries queued on it run elsewhere."""
         self._all.discard(worker)
         self._busy.pop(worker, None)
+        if worker in self._idle:
+            self._idle.remove(worker)
+        self._requeue(worker)
+        worker.sent.clear()
         self.workers_replaced += 1
         self._track(asyncio.get_running_loop().create_task(self._stop_and_add(worker)))
+        self._dispatch()
 
     def _track(self, task: asyncio.Task[None]) -> None:
         """Keep a worker's start (or replacement) until done, so that `close` can cancel it."""

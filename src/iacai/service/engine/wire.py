@@ -9,6 +9,11 @@ large answer arrives in pieces without ever blocking the loop. The end of the so
 died) is seen at once as a closed connection. Pickle is safe here: both ends are this service's
 own processes, joined by a socketpair that nothing else can reach (as multiprocessing's own
 pipes).
+
+The server may send a worker its next job while the worker still runs one (so that it goes on
+without sleeping between them), and take it back with WITHDRAW. The worker answers every job
+it reads once, in order, with SKIPPED for one it was told of in time not to run: so the
+server's replies always line up with the jobs it sent.
 """
 
 from __future__ import annotations
@@ -22,9 +27,27 @@ from dataclasses import dataclass
 
 _HEADER = struct.Struct("!QB")
 """Each message is its length (8 bytes, big-endian), its kind (1 byte), then its bytes."""
-_PICKLED, _ANSWER, _CUT_ANSWER = 0, 1, 2
+_PICKLED, _ANSWER, _CUT_ANSWER, _WITHDRAW, _SKIPPED = 0, 1, 2, 3, 4
 _SENT_APART = 1 << 16
 """An answer at least this large is sent after its header, not copied behind it."""
+
+
+class _Signal:
+    """A message with no content, a byte on the wire."""
+
+    def __init__(self, name: str, kind: int) -> None:
+        self.name = name
+        self.kind = kind
+
+    def __repr__(self) -> str:
+        return self.name
+
+
+WITHDRAW = _Signal("WITHDRAW", _WITHDRAW)
+"""Server to worker: do not run the job sent last, if not begun (it is to run elsewhere)."""
+SKIPPED = _Signal("SKIPPED", _SKIPPED)
+"""Worker to server: the reply to a job withdrawn before it began."""
+_SIGNALS = {signal.kind: signal for signal in (WITHDRAW, SKIPPED)}
 
 
 @dataclass(frozen=True)
@@ -57,6 +80,8 @@ def receive(sock: socket.socket) -> object:
 
 
 def _parts(message: object) -> tuple[bytes, bytes]:
+    if isinstance(message, _Signal):
+        return _HEADER.pack(0, message.kind), b""
     if isinstance(message, QueryAnswer):
         kind, payload = (_CUT_ANSWER if message.truncated else _ANSWER), message.body
     else:
@@ -67,6 +92,8 @@ def _parts(message: object) -> tuple[bytes, bytes]:
 def _decoded(kind: int, payload: bytes) -> object:
     if kind == _PICKLED:
         return pickle.loads(payload)  # noqa: S301 (only our own processes)
+    if kind in _SIGNALS:
+        return _SIGNALS[kind]
     return QueryAnswer(payload, truncated=kind == _CUT_ANSWER)
 
 
@@ -80,6 +107,52 @@ def _exactly(sock: socket.socket, size: int) -> bytes:
             raise EOFError("the other end closed the channel")
         received += count
     return bytes(buffer)
+
+
+class Receiver:
+    """Blocking reads of messages, as many as have arrived in one call (the worker's end).
+
+    What came with a message is kept for the next: a WITHDRAW sent right behind a job is then
+    seen before the job runs, with no call of its own.
+    """
+
+    _CHUNK = 1 << 16
+
+    def __init__(self, sock: socket.socket) -> None:
+        self._sock = sock
+        self._buffer = bytearray()
+
+    def receive(self) -> object:
+        """The next message, blocking; EOFError when the other end has closed."""
+        while (message := self._take()) is _NOTHING:
+            data = self._sock.recv(self._CHUNK)
+            if not data:
+                raise EOFError("the other end closed the channel")
+            self._buffer += data
+        return message
+
+    def withdrawn(self) -> bool:
+        """Whether a WITHDRAW has arrived already behind the message last received (it is
+        then taken)."""
+        if self._buffer[_HEADER.size - 1 : _HEADER.size] == bytes((_WITHDRAW,)):
+            del self._buffer[: _HEADER.size]
+            return True
+        return False
+
+    def _take(self) -> object:
+        if len(self._buffer) < _HEADER.size:
+            return _NOTHING
+        length, kind = _HEADER.unpack_from(self._buffer)
+        end = _HEADER.size + length
+        if len(self._buffer) < end:
+            return _NOTHING
+        payload = bytes(self._buffer[_HEADER.size : end])
+        del self._buffer[:end]
+        return _decoded(kind, payload)
+
+
+_NOTHING = object()
+"""No whole message has arrived yet."""
 
 
 class MessageReader(asyncio.Protocol):

@@ -146,8 +146,8 @@ def preload(setup: WorkerSetup) -> Store | None:
 
 def serve(channel: socket.socket, setup: WorkerSetup, store: Store | None) -> None:
     """A worker's life: limit its memory, open the store unless shared, say ready, answer jobs
-    until told to stop; after running out of memory it says so and ends (the server starts a
-    fresh one)."""
+    in order until told to stop (a job withdrawn before it began is answered SKIPPED); after
+    running out of memory it says so and ends (the server starts a fresh one)."""
     unrestricted: tuple[str, ...] = ()
     if setup.memory_limit:
         why = sandbox.limit_memory(setup.memory_limit)
@@ -156,14 +156,17 @@ def serve(channel: socket.socket, setup: WorkerSetup, store: Store | None) -> No
         setup.store, setup.nquads, setup.data_version, setup.graph_names, setup.query_timeout
     )
     wire.send(channel, WorkerReady(unrestricted))
+    jobs = wire.Receiver(channel)
     while True:
         try:
-            job = wire.receive(channel)
+            job = jobs.receive()
         except EOFError:
             return
+        if job is wire.WITHDRAW:  # came after its job had begun: that job was answered
+            continue
         if not isinstance(job, QueryJob):  # None: the server says stop
             return
-        reply = execute(opened, job, setup)
+        reply = wire.SKIPPED if jobs.withdrawn() else execute(opened, job, setup)
         wire.send(channel, reply)
         if isinstance(reply, OutOfMemory):
             return

@@ -1,0 +1,127 @@
+"""A client's next query sent to its worker ahead, behind the one it runs, and taken back.
+
+The pool is driven directly, with real worker processes, as in `test_pool_waiting`. Two workers:
+a light client then runs one fresh query at a time (the other worker stays for other clients),
+so its next queries are the ones sent ahead. Every answer must be its own query's, whatever was
+sent ahead, withdrawn, skipped or timed out before it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+
+import pytest
+
+from iacai.namespaces import PREFIXES
+from iacai.service.engine.pool import QueryPool, QueryRefusedError, QueryTimeoutError
+from iacai.service.engine.worker import QueryAnswer, QueryJob, WorkerSetup
+
+NQUADS = b"".join(
+    b"<https://example.org/s%d> <https://example.org/p> <https://example.org/o%d> .\n" % (n, n)
+    for n in range(200)
+)
+SLOW = QueryJob("SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }", "json", 10)
+"""About a second: 8 million rows counted."""
+RUNAWAY = QueryJob(
+    "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l }", "json", 10
+)
+CLIENT = "127.0.0.1"
+
+
+def object_of(n: int) -> QueryJob:
+    """A cheap query whose answer names its own `n`."""
+    return QueryJob(f"SELECT ?o WHERE {{ <https://example.org/s{n}> ?p ?o }}", "json", 10)
+
+
+def named(answer: object) -> str:
+    assert isinstance(answer, QueryAnswer), answer
+    bindings = json.loads(answer.body)["results"]["bindings"]
+    return str(bindings[0]["o"]["value"])
+
+
+async def with_pool(fast_lane_seconds: float = 30.0) -> QueryPool:
+    pool = QueryPool(WorkerSetup(NQUADS, dict(PREFIXES), {}), 2, fast_lane_seconds)
+    await pool.start()
+    await pool.run(object_of(0), 5.0, CLIENT)  # the client is light from now on
+    return pool
+
+
+async def many_at_once() -> tuple[list[str], int, int]:
+    pool = await with_pool()
+    try:
+        answers = await asyncio.gather(*(pool.run(object_of(n), 10.0, CLIENT) for n in range(60)))
+        return [named(answer) for answer in answers], pool.jobs_sent_ahead, pool.workers_replaced
+    finally:
+        await pool.close()
+
+
+def test_queries_sent_ahead_get_their_own_answers() -> None:
+    answers, sent_ahead, replaced = asyncio.run(many_at_once())
+    assert answers == [f"https://example.org/o{n}" for n in range(60)]
+    assert sent_ahead > 10, sent_ahead
+    assert replaced == 0
+
+
+async def withdraw_by_leaving(how: str) -> tuple[int, int, str]:
+    """A slow query runs; a query sent ahead behind it is given up on (its request ends, or its
+    timeout comes) before its turn."""
+    pool = await with_pool()
+    try:
+        slow = asyncio.create_task(pool.run(SLOW, 10.0, CLIENT))
+        await asyncio.sleep(0.05)
+        timeout = 0.3 if how == "timeout" else 10.0
+        ahead = asyncio.create_task(pool.run(object_of(7), timeout, CLIENT))
+        await asyncio.sleep(0.1)
+        sent_ahead = pool.jobs_sent_ahead
+        if how == "timeout":
+            with pytest.raises(QueryTimeoutError):
+                await ahead
+        else:
+            ahead.cancel()
+            with pytest.raises(asyncio.CancelledError):
+                await ahead
+        assert not slow.done(), "the query ahead was given up on after the slow one ended"
+        assert isinstance(await slow, QueryAnswer)
+        after = named(await pool.run(object_of(9), 5.0, CLIENT))
+        return sent_ahead, pool.workers_replaced, after
+    finally:
+        await pool.close()
+
+
+@pytest.mark.parametrize("how", ["cancelled", "timeout"])
+def test_a_query_sent_ahead_and_given_up_on_costs_no_worker(how: str) -> None:
+    sent_ahead, replaced, after = asyncio.run(withdraw_by_leaving(how))
+    assert sent_ahead == 1
+    assert replaced == 0  # taken back, skipped by the worker: not stopped by killing it
+    assert after == "https://example.org/o9"  # the replies still line up with the queries
+
+
+async def withdraw_behind_a_long_query() -> tuple[float, int, str]:
+    """A runaway query turns long after 0.3 s; the query sent ahead behind it must not wait for
+    it: the client is heavy from then on, so it is refused at once (429), as it would have been
+    in the pool's queue."""
+    pool = await with_pool(fast_lane_seconds=0.3)
+    loop = asyncio.get_running_loop()
+    try:
+        runaway = asyncio.create_task(pool.run(RUNAWAY, 1.5, CLIENT))
+        await asyncio.sleep(0.05)
+        began = loop.time()
+        with pytest.raises(QueryRefusedError) as refused:
+            await pool.run(object_of(3), 10.0, CLIENT)
+        waited = loop.time() - began
+        assert refused.value.status == 429
+        with pytest.raises(QueryTimeoutError):
+            await runaway
+        sent_ahead = pool.jobs_sent_ahead
+        await asyncio.sleep(1.6)  # heavy for a timeout after the runaway ended
+        return waited, sent_ahead, named(await pool.run(object_of(4), 5.0, CLIENT))
+    finally:
+        await pool.close()
+
+
+def test_a_query_sent_ahead_is_withdrawn_when_the_one_before_turns_long() -> None:
+    waited, sent_ahead, after = asyncio.run(withdraw_behind_a_long_query())
+    assert sent_ahead == 1
+    assert waited < 1.0, waited  # not behind the runaway until its timeout (1.5 s)
+    assert after == "https://example.org/o4"
