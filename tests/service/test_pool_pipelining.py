@@ -2,13 +2,17 @@
 
 The pool is driven directly, with real worker processes, as in `test_pool_waiting`. Two workers:
 a light client then runs one fresh query at a time (the other worker stays for other clients),
-so its next queries are the ones sent ahead. Every answer must be its own query's, whatever was
-sent ahead, withdrawn, skipped or timed out before it.
+so its next queries are the ones sent ahead. A query is sent ahead only behind one that began
+within `AHEAD_WAIT_SECONDS`, and taken back once it waited that long while a worker is idle: so
+the tests send it at once, and keep the other worker busy with another client's slow query.
+Every answer must be its own query's, whatever was sent ahead, withdrawn, skipped or timed out
+before it.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 
 import pytest
@@ -23,10 +27,13 @@ NQUADS = b"".join(
 )
 SLOW = QueryJob("SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }", "json", 10)
 """About a second: 8 million rows counted."""
+QUICK = QueryJob("SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f }", "json", 10)
+"""A few milliseconds: 40,000 rows counted."""
 RUNAWAY = QueryJob(
     "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l }", "json", 10
 )
 CLIENT = "127.0.0.1"
+OTHER = "127.0.0.2"
 
 
 def object_of(n: int) -> QueryJob:
@@ -64,14 +71,14 @@ def test_queries_sent_ahead_get_their_own_answers() -> None:
 
 
 async def withdraw_by_leaving(how: str) -> tuple[int, int, str]:
-    """A slow query runs; a query sent ahead behind it is given up on (its request ends, or its
-    timeout comes) before its turn."""
+    """A slow query runs on each worker; a query sent ahead behind one of them is given up on
+    (its request ends, or its timeout comes) before its turn."""
     pool = await with_pool()
     try:
         slow = asyncio.create_task(pool.run(SLOW, 10.0, CLIENT))
-        await asyncio.sleep(0.05)
         timeout = 0.3 if how == "timeout" else 10.0
         ahead = asyncio.create_task(pool.run(object_of(7), timeout, CLIENT))
+        other = asyncio.create_task(pool.run(SLOW, 10.0, OTHER))
         await asyncio.sleep(0.1)
         sent_ahead = pool.jobs_sent_ahead
         if how == "timeout":
@@ -83,6 +90,7 @@ async def withdraw_by_leaving(how: str) -> tuple[int, int, str]:
                 await ahead
         assert not slow.done(), "the query ahead was given up on after the slow one ended"
         assert isinstance(await slow, QueryAnswer)
+        assert isinstance(await other, QueryAnswer)
         after = named(await pool.run(object_of(9), 5.0, CLIENT))
         return sent_ahead, pool.workers_replaced, after
     finally:
@@ -100,19 +108,22 @@ def test_a_query_sent_ahead_and_given_up_on_costs_no_worker(how: str) -> None:
 async def withdraw_behind_a_long_query() -> tuple[float, int, str]:
     """A runaway query turns long after 0.3 s; the query sent ahead behind it must not wait for
     it: the client is heavy from then on, so it is refused at once (429), as it would have been
-    in the pool's queue."""
+    in the pool's queue. Another client's slow query holds the other worker meanwhile (it turns
+    long too, and one of the two is stopped: the lane holds one)."""
     pool = await with_pool(fast_lane_seconds=0.3)
     loop = asyncio.get_running_loop()
     try:
-        runaway = asyncio.create_task(pool.run(RUNAWAY, 1.5, CLIENT))
-        await asyncio.sleep(0.05)
         began = loop.time()
+        runaway = asyncio.create_task(pool.run(RUNAWAY, 1.5, CLIENT))
+        ahead = asyncio.create_task(pool.run(object_of(3), 10.0, CLIENT))
+        other = asyncio.create_task(pool.run(SLOW, 10.0, OTHER))
         with pytest.raises(QueryRefusedError) as refused:
-            await pool.run(object_of(3), 10.0, CLIENT)
+            await ahead
         waited = loop.time() - began
         assert refused.value.status == 429
-        with pytest.raises(QueryTimeoutError):
-            await runaway
+        for stopped in (runaway, other):
+            with contextlib.suppress(QueryTimeoutError, QueryRefusedError):
+                await stopped
         sent_ahead = pool.jobs_sent_ahead
         await asyncio.sleep(1.6)  # heavy for a timeout after the runaway ended
         return waited, sent_ahead, named(await pool.run(object_of(4), 5.0, CLIENT))
@@ -125,3 +136,30 @@ def test_a_query_sent_ahead_is_withdrawn_when_the_one_before_turns_long() -> Non
     assert sent_ahead == 1
     assert waited < 1.0, waited  # not behind the runaway until its timeout (1.5 s)
     assert after == "https://example.org/o4"
+
+
+async def move_to_an_idle_worker() -> tuple[float, int, int]:
+    """A new client's query is sent ahead behind a slow query (both workers busy); the other
+    worker's query ends within milliseconds: the one sent ahead must run there, not wait for
+    the slow query (about a second)."""
+    pool = await with_pool()
+    loop = asyncio.get_running_loop()
+    try:
+        slow = asyncio.create_task(pool.run(SLOW, 10.0, CLIENT))
+        quick = asyncio.create_task(pool.run(QUICK, 10.0, OTHER))
+        await asyncio.sleep(0)  # both started
+        began = loop.time()
+        assert named(await pool.run(object_of(5), 10.0, "127.0.0.3")).endswith("/o5")
+        waited = loop.time() - began
+        assert not slow.done()
+        assert isinstance(await quick, QueryAnswer) and isinstance(await slow, QueryAnswer)
+        return waited, pool.jobs_sent_ahead, pool.workers_replaced
+    finally:
+        await pool.close()
+
+
+def test_a_query_sent_ahead_moves_to_a_worker_that_becomes_idle() -> None:
+    waited, sent_ahead, replaced = asyncio.run(move_to_an_idle_worker())
+    assert sent_ahead == 1
+    assert waited < 0.5, waited
+    assert replaced == 0

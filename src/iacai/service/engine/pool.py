@@ -21,6 +21,9 @@ Fair scheduling, so that a cheap query is never queued behind expensive ones:
 - the last idle worker is kept for *light* clients, whose latest query ended within the fast
   lane: a crowd of new addresses, each with one runaway query, then takes the other workers in
   turn (each query stopped once it turns long), never the one an established client needs.
+- a query that must wait is sent ahead to a busy worker whose query began just now, behind it,
+  so that the worker goes on to it without sleeping between queries; it is taken back if it
+  waits there long while another worker is idle, or the query ahead of it turns long.
 The rules stop queries at most once per client per timeout (a heavy client waits in 429s, not
 in workers). A stopped worker's place is taken at once: workers are forked from the zygote
 (`engine.zygote`), which holds the engine and the store loaded, in milliseconds.
@@ -67,6 +70,9 @@ SERVICE_ITSELF = "(this service)"
 """The client the service's own queries (building its indexes) run as: no address is so named."""
 LIGHT_CLIENTS_KEPT = 4096
 """Light clients remembered, the least recent forgotten first: any address may be a client."""
+AHEAD_WAIT_SECONDS = 0.02
+"""How long a query sent ahead may wait behind the query its worker runs once another worker
+is idle (`QueryPool._pipeline`): far below the fast lane, above a short query on a busy machine."""
 LOW_PRIORITY = 10
 """The nice value of a worker running a long query: the OS gives fresh queries about nine
 times its share of the CPU (19 starved long queries outright on a busy machine)."""
@@ -308,7 +314,7 @@ class QueryPool:
         if client not in self._turns:
             self._turns.append(client)
         self._dispatch()
-        if turn.began is None and not turn.answer.done():  # waiting, or queued on a worker
+        if turn.worker is None and not turn.answer.done():  # waiting (one sent ahead has a timer)
             turn.timer.set(turn.deadline, self._expire, turn)
         try:
             return await turn.answer
@@ -434,9 +440,12 @@ class QueryPool:
         self._dispatch()
 
     def _dispatch(self) -> None:
-        """Hand idle workers to waiting queries, one client after another, while any can start;
-        then queue a query on a busy worker where `_pipeline` may."""
+        """Hand idle workers to waiting queries, one client after another, while any can start
+        (after taking back the queries sent ahead that wait too long); then send the next
+        queries ahead to busy workers (`_pipeline`)."""
         now = asyncio.get_running_loop().time()
+        if self._idle:
+            self._take_back_waiting_ahead(now)
         started = True
         while started and self._idle and self._turns:
             started = False
@@ -456,8 +465,8 @@ class QueryPool:
                         self._start(state, long=False)
                 if state.waiting:
                     self._turns.append(client)
-        if len(self._turns) == 1:
-            self._pipeline(self._turns[0], now)
+        if self._turns:
+            self._pipeline(now)
 
     @staticmethod
     def _drop_settled(state: _Client) -> None:
@@ -465,28 +474,76 @@ class QueryPool:
         while state.waiting and state.waiting[0].answer.done():
             state.waiting.popleft()
 
-    def _pipeline(self, client: str, now: float) -> None:
-        """The only client with queries waiting: its next one is sent to a worker running one
-        of its own, behind it, where it would be the next to run anyway.
+    def _pipeline(self, now: float) -> None:
+        """Queries that cannot start now are sent ahead, in the clients' turns, each to a busy
+        worker whose query began within `AHEAD_WAIT_SECONDS`, behind it.
 
-        The worker then goes on to it without sleeping: on a small machine, being woken costs
-        a worker as much CPU as a short query. The query waits as it would have waited in the
-        pool, behind its own client's, never another client's. If the query before it turns
-        long, it is withdrawn (`_demote`): it would otherwise wait for a long query.
+        The worker then goes on to the next query without sleeping: on a small machine, being
+        woken costs a worker about as much CPU as a short query. A query sent ahead waits behind
+        one other query, as it would have waited in the pool for any, but for
+        `AHEAD_WAIT_SECONDS` at most once a worker is idle: it is then taken back
+        (`_take_back_waiting_ahead`, `_reconsider`) and starts there. It is taken back too if
+        the query before it turns long (`_demote`). Heavy clients' queries are never sent ahead
+        (they wait for the long lane).
         """
-        state = self._clients.get(client)
-        if state is None or state.is_heavy(now):
-            return
         for worker, running in self._busy.items():
+            if len(worker.sent) > 1 or worker in self._long:
+                continue
+            assert running.began is not None
+            if now - running.began >= AHEAD_WAIT_SECONDS:
+                continue
+            turn = self._next_light_turn(now)
+            if turn is None:
+                return
+            turn.worker = worker
+            turn.state.running += 1
+            worker.send(turn)
+            self.jobs_sent_ahead += 1
+            reconsider_at = min(running.began + AHEAD_WAIT_SECONDS, turn.deadline)
+            turn.timer.set(reconsider_at, self._reconsider, turn)
+
+    def _next_light_turn(self, now: float) -> _Turn | None:
+        """The next waiting query, clients taking turns, of a client that is not heavy."""
+        for _ in range(len(self._turns)):
+            client = self._turns.popleft()
+            state = self._clients.get(client)
+            if state is None:
+                continue
             self._drop_settled(state)
             if not state.waiting:
-                return
-            if running.client == client and len(worker.sent) == 1 and worker not in self._long:
-                turn = state.waiting.popleft()
-                turn.worker = worker
-                state.running += 1
-                worker.send(turn)
-                self.jobs_sent_ahead += 1
+                continue
+            if state.is_heavy(now):
+                self._turns.append(client)
+                continue
+            turn = state.waiting.popleft()
+            if state.waiting:
+                self._turns.append(client)
+            return turn
+        return None
+
+    def _reconsider(self, turn: _Turn) -> None:
+        """A query sent ahead has waited `AHEAD_WAIT_SECONDS` behind its worker's query (or its
+        deadline came): taken back if a worker is idle, else it waits for its deadline (or an
+        idle worker: `_take_back_waiting_ahead`)."""
+        if turn.began is not None or turn.worker is None or turn.settled:
+            return
+        loop = asyncio.get_running_loop()
+        if loop.time() >= turn.deadline:
+            self._expire(turn)
+            return
+        if self._idle:
+            self._requeue(turn.worker)
+            self._dispatch()
+        else:
+            turn.timer.set(turn.deadline, self._expire, turn)
+
+    def _take_back_waiting_ahead(self, now: float) -> None:
+        """Workers are idle: the queries sent ahead behind a query that began
+        `AHEAD_WAIT_SECONDS` ago or more go back to their clients' queues."""
+        for worker, running in list(self._busy.items()):
+            assert running.began is not None
+            if len(worker.sent) > 1 and now - running.began >= AHEAD_WAIT_SECONDS:
+                self._requeue(worker)
 
     def _may_start(self, client: str, fresh: int) -> bool:
         """Whether a client's next query may start now, beside the `fresh` ones it runs.
@@ -537,6 +594,7 @@ class QueryPool:
         """The queries queued on a worker go back to the front of their clients' queues."""
         for turn in reversed([t for t in worker.sent if t is not None and t.began is None]):
             self._withdraw(turn)
+            turn.timer.set(turn.deadline, self._expire, turn)
             turn.state.waiting.appendleft(turn)
             if turn.client not in self._turns:
                 self._turns.appendleft(turn.client)
