@@ -163,3 +163,26 @@ def test_a_query_sent_ahead_moves_to_a_worker_that_becomes_idle() -> None:
     assert sent_ahead == 1
     assert waited < 0.5, waited
     assert replaced == 0
+
+
+async def second_query_of_a_busy_client() -> tuple[bool, int]:
+    """A new client runs a slow query; its second query may wait behind that one (on the same
+    worker, after it), never behind another client's quick query, which would run it beside
+    its first: a client that is not light runs one query at a time."""
+    pool = await with_pool()
+    try:
+        quick = asyncio.create_task(pool.run(QUICK, 10.0, CLIENT))
+        slow = asyncio.create_task(pool.run(SLOW, 10.0, "127.0.0.3"))
+        second = asyncio.create_task(pool.run(object_of(6), 10.0, "127.0.0.3"))
+        assert named(await second).endswith("/o6")
+        after_the_first = slow.done()
+        assert isinstance(await quick, QueryAnswer) and isinstance(await slow, QueryAnswer)
+        return after_the_first, pool.jobs_sent_ahead
+    finally:
+        await pool.close()
+
+
+def test_a_client_runs_no_more_at_once_for_queries_sent_ahead() -> None:
+    after_the_first, sent_ahead = asyncio.run(second_query_of_a_busy_client())
+    assert sent_ahead == 1  # behind its own slow query
+    assert after_the_first

@@ -484,7 +484,8 @@ class QueryPool:
         `AHEAD_WAIT_SECONDS` at most once a worker is idle: it is then taken back
         (`_take_back_waiting_ahead`, `_reconsider`) and starts there. It is taken back too if
         the query before it turns long (`_demote`). Heavy clients' queries are never sent ahead
-        (they wait for the long lane).
+        (they wait for the long lane), and a client already running a fresh query has its next
+        sent ahead only behind its own: sending ahead never lets a client run more at once.
         """
         for worker, running in self._busy.items():
             if len(worker.sent) > 1 or worker in self._long:
@@ -492,9 +493,9 @@ class QueryPool:
             assert running.began is not None
             if now - running.began >= AHEAD_WAIT_SECONDS:
                 continue
-            turn = self._next_light_turn(now)
+            turn = self._next_turn_behind(running, now)
             if turn is None:
-                return
+                continue
             turn.worker = worker
             turn.state.running += 1
             worker.send(turn)
@@ -502,8 +503,10 @@ class QueryPool:
             reconsider_at = min(running.began + AHEAD_WAIT_SECONDS, turn.deadline)
             turn.timer.set(reconsider_at, self._reconsider, turn)
 
-    def _next_light_turn(self, now: float) -> _Turn | None:
-        """The next waiting query, clients taking turns, of a client that is not heavy."""
+    def _next_turn_behind(self, running: _Turn, now: float) -> _Turn | None:
+        """The next waiting query, clients taking turns, that may wait behind `running`: of a
+        client that is not heavy, and that runs no fresh query unless `running` is its own (then
+        it runs after it, never beside it: a client runs no more at once than it did)."""
         for _ in range(len(self._turns)):
             client = self._turns.popleft()
             state = self._clients.get(client)
@@ -512,7 +515,8 @@ class QueryPool:
             self._drop_settled(state)
             if not state.waiting:
                 continue
-            if state.is_heavy(now):
+            fresh = state.running - state.long
+            if state.is_heavy(now) or (fresh and client != running.client):
                 self._turns.append(client)
                 continue
             turn = state.waiting.popleft()
@@ -733,6 +737,8 @@ class QueryPool:
 
     def _replace(self, worker: _Worker) -> None:
         """A fresh worker in this one's place; the queries queued on it run elsewhere."""
+        if worker not in self._all:
+            return  # replaced already (its end, or its drain, came after)
         self._all.discard(worker)
         self._busy.pop(worker, None)
         if worker in self._idle:
