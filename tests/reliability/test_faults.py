@@ -218,6 +218,20 @@ def test_sigterm_during_requests_finishes_or_fails_them_cleanly() -> None:
     wait_for(lambda: not any(p.is_running() for p in family), 30, "every process to end")
 
 
+def test_sigterm_to_every_process_stops_the_service_without_rebuilding_it() -> None:
+    """A process manager that stops the whole group (systemd's default) signals the zygote and
+    the workers too: they wait for the server to end them, and no worker is replaced."""
+    service = start(environment={"IACAI_CACHE_ENTRIES": "0"})
+    family = service.processes()
+    for process in family:
+        process.send_signal(signal.SIGTERM)
+    assert service.process.wait(timeout=60) in STOPPED_CLEANLY, service.messages()
+    assert "replaced" not in service.messages(), service.messages()
+    assert "starting it again" not in service.messages(), service.messages()
+    assert "Traceback" not in service.messages(), service.messages()
+    wait_for(lambda: not any(p.is_running() for p in family), 30, "every process to end")
+
+
 def outcome(future: object) -> str:
     """What became of one request: a whole answer, or a clean failure, never a torn answer."""
     try:

@@ -113,7 +113,11 @@ class Zygote:
 def main(channel: socket.socket) -> None:
     """The zygote's life: restrict itself, load the store, then fork a worker per request."""
     _name_process(ZYGOTE_NAME)
-    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the server's: it stops us
+    # Ctrl-C, or a stop signal to the whole group (systemd's default), is the server's: it ends
+    # the workers and us in turn (and were it killed, our sockets would end, and so would we).
+    # Workers inherit this; the pool stops them with SIGKILL.
+    for stop in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(stop, signal.SIG_IGN)
     setup = wire.receive(channel)
     assert isinstance(setup, WorkerSetup)
     unrestricted = restrict(setup)
