@@ -26,6 +26,7 @@ from bench.peers.process import Server, free_port, spawn
 from bench.scale import Dump
 from iacai.namespaces import PREFIXES
 from iacai.service import settings
+from iacai.service.engine import allocator
 from iacai.service.engine.pool import QueryPool
 from iacai.service.engine.worker import QueryAnswer, QueryJob, WorkerSetup
 from iacai.service.http.server import uvicorn_options
@@ -98,6 +99,7 @@ def main() -> None:
         query_timeout=config.query_timeout,
         memory_limit=config.worker_memory << 20,
         max_answer_bytes=config.max_answer_bytes,
+        malloc_library=allocator.library(config.worker_malloc),
     )
     uvicorn.run(WorkerFloor(config, setup), **uvicorn_options(config))
 

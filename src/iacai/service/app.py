@@ -20,6 +20,7 @@ from iacai import __version__, named_queries
 from iacai.namespaces import PREFIXES
 from iacai.service import settings
 from iacai.service.command import NOT_SERVABLE, servable_snapshot
+from iacai.service.engine import allocator
 from iacai.service.engine.pool import QueryPool
 from iacai.service.engine.worker import WorkerSetup
 from iacai.service.http.addresses import base_url
@@ -88,6 +89,7 @@ def create_app(config: settings.Settings, snapshot: Snapshot) -> FastAPI:
         network=bool(config.service_allowlist) or location.kind is StoreKind.REMOTE,
         memory_limit=config.worker_memory << 20,
         max_answer_bytes=config.max_answer_bytes,
+        malloc_library=allocator.library(config.worker_malloc),
     )
 
     @asynccontextmanager
@@ -212,6 +214,7 @@ async def healthz(request: Request, response: Response) -> dict[str, object]:
         "idle_query_workers": pool.idle_workers,
         "query_workers_replaced": pool.workers_replaced,
         "query_jobs_sent_ahead": pool.jobs_sent_ahead,
+        "query_worker_malloc": pool.worker_malloc,
         "answer_cache": {
             "entries": len(cache),
             "most_entries": cache.most_entries,

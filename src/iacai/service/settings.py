@@ -12,6 +12,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, fields, replace
 from typing import Any
 
+from iacai.service.engine import allocator
 from iacai.service.http.client_identity import parse_networks
 from iacai.stores.location import StoreLocation
 
@@ -64,6 +65,11 @@ class Settings:
     )
     max_answer_bytes: int = _setting(
         8 << 20, "largest query answer, in bytes of its terms; rows beyond are cut as at max-rows"
+    )
+    worker_malloc: str = _setting(
+        "jemalloc",
+        "the query workers' malloc: jemalloc (when installed, Debian's libjemalloc2; else the "
+        "system's, with a warning), system, or the path of a malloc library to preload",
     )
     worker_memory: int = _setting(
         192,
@@ -212,6 +218,7 @@ def _checked(settings: Settings) -> Settings:
     if settings.worker_memory < 0:
         raise ValueError("worker-memory cannot be negative (0 means unbounded)")
     StoreLocation.parse(settings.store)
+    allocator.check(settings.worker_malloc)
     return settings
 
 

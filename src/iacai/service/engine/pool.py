@@ -42,7 +42,7 @@ from collections import OrderedDict, deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from iacai.service.engine import wire
+from iacai.service.engine import allocator, wire
 from iacai.service.engine.worker import OutOfMemory, QueryJob, WorkerReady, WorkerReply, WorkerSetup
 from iacai.service.engine.zygote import Zygote, ZygoteError
 from iacai.service.http.errors import ProtocolError
@@ -294,6 +294,8 @@ class QueryPool:
         self.workers_replaced = 0
         self.jobs_sent_ahead = 0
         """Jobs sent to a worker behind the one it ran (`_pipeline`)."""
+        self.worker_malloc = allocator.SYSTEM
+        """The malloc the workers run on, as the zygote found it (`allocator.in_use`)."""
 
     async def start(self) -> None:
         """Start the zygote, then fork every worker from it."""
@@ -712,13 +714,17 @@ class QueryPool:
             if self._zygote is not None:
                 log.warning("the query workers' zygote ended; starting it again")
                 await loop.run_in_executor(None, self._zygote.close)
-            self._zygote, unrestricted = await loop.run_in_executor(
-                None, Zygote.start, self._setup
-            )
-            for why in unrestricted:
+            self._zygote, ready = await loop.run_in_executor(None, Zygote.start, self._setup)
+            for why in ready.unrestricted:
                 log.warning(
                     "the query workers' zygote runs unrestricted (and every worker it forks), %s",
                     why,
+                )
+            self.worker_malloc = ready.malloc
+            if self._setup.malloc_library and ready.malloc == allocator.SYSTEM:
+                log.warning(
+                    "the query workers' malloc %s could not be preloaded; they use the system's",
+                    self._setup.malloc_library,
                 )
 
     async def _add_worker(self) -> None:

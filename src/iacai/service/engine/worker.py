@@ -49,6 +49,9 @@ class WorkerSetup:
     """Bytes of private writable memory (RLIMIT_DATA) a worker may use; 0 = unbounded."""
     max_answer_bytes: int = 1 << 23
     """Bytes of terms an answer may carry before it is cut (as at the row cap)."""
+    malloc_library: str = ""
+    """A malloc library the zygote is started with (LD_PRELOAD), and so every worker it forks
+    (`engine.allocator`); empty: the system's."""
 
 
 @dataclass(frozen=True)

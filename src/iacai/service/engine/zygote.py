@@ -29,7 +29,7 @@ from dataclasses import dataclass
 
 from pyoxigraph import Store
 
-from iacai.service.engine import wire
+from iacai.service.engine import allocator, wire
 from iacai.service.engine.worker import WorkerSetup, preload, restrict, serve
 
 WORKER_NAME = "iacai-worker"
@@ -42,9 +42,11 @@ _FORK = "fork"
 
 @dataclass(frozen=True)
 class ZygoteReady:
-    """Sent once the store is loaded: what could not be restricted, for the server's log."""
+    """Sent once the store is loaded: what could not be restricted, for the server's log, and
+    the malloc the zygote and its workers run on (`allocator.in_use`)."""
 
     unrestricted: tuple[str, ...]
+    malloc: str
 
 
 class ZygoteError(RuntimeError):
@@ -61,13 +63,14 @@ class Zygote:
         self._lock = threading.Lock()
 
     @classmethod
-    def start(cls, setup: WorkerSetup) -> tuple[Zygote, tuple[str, ...]]:
-        """Start the zygote and wait until it has loaded the store; with what is unrestricted."""
+    def start(cls, setup: WorkerSetup) -> tuple[Zygote, ZygoteReady]:
+        """Start the zygote (on the setup's malloc) and wait until it has loaded the store."""
         server_end, zygote_end = socket.socketpair()
         process = subprocess.Popen(
             [sys.executable, "-m", __name__, str(zygote_end.fileno())],
             pass_fds=(zygote_end.fileno(),),
             stdin=subprocess.DEVNULL,
+            env=allocator.environment(setup.malloc_library, os.environ),
         )
         zygote_end.close()
         zygote = cls(process, server_end)
@@ -79,7 +82,7 @@ class Zygote:
         if not isinstance(ready, ZygoteReady):
             zygote.close()
             raise ZygoteError("the query workers' zygote did not start")
-        return zygote, ready.unrestricted
+        return zygote, ready
 
     def fork(self) -> tuple[int, socket.socket]:
         """A new worker: its pid and the server's end of its socket (ZygoteError if ended)."""
@@ -126,7 +129,7 @@ def main(channel: socket.socket) -> None:
     gc.collect()
     gc.freeze()  # the workers' collections then leave the shared objects' pages untouched
     signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # the kernel reaps ended workers
-    wire.send(channel, ZygoteReady(unrestricted))
+    wire.send(channel, ZygoteReady(unrestricted, allocator.in_use(setup.malloc_library)))
     while True:
         try:
             request = wire.receive(channel)
