@@ -56,7 +56,14 @@ def test_settings_round_trip_through_the_environment() -> None:
 
 
 @pytest.mark.parametrize(
-    "flags", [("--port", "zero"), ("--query-timeout", "0"), ("--workers", "0")]
+    "flags",
+    [
+        ("--port", "zero"),
+        ("--query-timeout", "0"),
+        ("--workers", "0"),
+        ("--log-level", "bogus"),
+        ("--worker-malloc", "tcmalloc"),
+    ],
 )
 def test_bad_settings_are_refused_with_exit_code_2(flags: tuple[str, ...]) -> None:
     assert command.run(parsed(*flags)) == 2

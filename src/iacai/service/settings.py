@@ -12,6 +12,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, fields, replace
 from typing import Any
 
+from uvicorn.config import LOG_LEVELS
+
 from iacai.service.engine import allocator
 from iacai.service.http.client_identity import parse_networks
 from iacai.stores.location import StoreLocation
@@ -136,7 +138,7 @@ class Settings:
     cache_max_age: int = _setting(
         60, "seconds clients may reuse an answer (Cache-Control max-age; 0 = revalidate)"
     )
-    log_level: str = _setting("info", "uvicorn log level")
+    log_level: str = _setting("info", "uvicorn log level: " + ", ".join(LOG_LEVELS))
 
     @property
     def store_location(self) -> StoreLocation:
@@ -219,6 +221,8 @@ def _checked(settings: Settings) -> Settings:
         raise ValueError("worker-memory cannot be negative (0 means unbounded)")
     StoreLocation.parse(settings.store)
     allocator.check(settings.worker_malloc)
+    if settings.log_level not in LOG_LEVELS:
+        raise ValueError(f"log-level: {settings.log_level!r} is not one of {', '.join(LOG_LEVELS)}")
     return settings
 
 

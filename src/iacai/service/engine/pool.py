@@ -41,6 +41,7 @@ import socket
 from collections import OrderedDict, deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from iacai.service.engine import allocator, wire
 from iacai.service.engine.worker import OutOfMemory, QueryJob, WorkerReady, WorkerReply, WorkerSetup
@@ -721,10 +722,13 @@ class QueryPool:
                     why,
                 )
             self.worker_malloc = ready.malloc
-            if self._setup.malloc_library and ready.malloc == allocator.SYSTEM:
+            wanted = self._setup.malloc_library
+            if wanted and ready.malloc != Path(wanted).name:
                 log.warning(
-                    "the query workers' malloc %s could not be preloaded; they use the system's",
-                    self._setup.malloc_library,
+                    "the query workers were to allocate with %s but use %s: it could not be "
+                    "loaded, or a library preloaded before it (LD_PRELOAD) provides malloc",
+                    wanted,
+                    "the system's malloc" if ready.malloc == allocator.SYSTEM else ready.malloc,
                 )
 
     async def _add_worker(self) -> None:

@@ -129,7 +129,7 @@ def main(channel: socket.socket) -> None:
     gc.collect()
     gc.freeze()  # the workers' collections then leave the shared objects' pages untouched
     signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # the kernel reaps ended workers
-    wire.send(channel, ZygoteReady(unrestricted, allocator.in_use(setup.malloc_library)))
+    wire.send(channel, ZygoteReady(unrestricted, allocator.in_use()))
     while True:
         try:
             request = wire.receive(channel)
