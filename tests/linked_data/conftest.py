@@ -34,12 +34,7 @@ def linked_service(
     if linked_store == "memory":
         yield request.getfixturevalue("shipped_service")
         return
-    # A document's queries to Virtuoso can pass the fast lane (0.5 s) on a loaded machine; the
-    # client, which asks for hundreds of documents four at a time, was then refused (429) as a
-    # heavy one. These tests are about the documents: the lane is the fairness tests' to test.
-    settings = Settings(
-        port=free_port(), query_workers=1, store=linked_store, fast_lane_seconds=5.0
-    )
+    settings = Settings(port=free_port(), query_workers=1, store=linked_store)
     yield from serve_in_thread(settings, shipped_dataset)
 
 
