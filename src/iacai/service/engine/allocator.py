@@ -32,7 +32,8 @@ log = logging.getLogger(__name__)
 
 
 def check(choice: str) -> None:
-    """Refuse a `worker-malloc` setting that is neither a name nor an existing file."""
+    """Refuse a `worker-malloc` setting that is neither a name nor an existing file, or whose
+    path LD_PRELOAD would split."""
     if choice in NAMED:
         return
     if not Path(choice).is_file():
