@@ -74,9 +74,19 @@ LIGHT_CLIENTS_KEPT = 4096
 AHEAD_WAIT_SECONDS = 0.02
 """How long a query sent ahead may wait behind the query its worker runs once another worker
 is idle (`QueryPool._pipeline`): far below the fast lane, above a short query on a busy machine."""
-LOW_PRIORITY = 10
-"""The nice value of a worker running a long query: the OS gives fresh queries about nine
-times its share of the CPU (19 starved long queries outright on a busy machine)."""
+LONG_QUERY_NICE_STEP = 10
+"""How much nicer a worker running a long query is than one running a fresh query: the OS gives
+fresh queries about nine times its share of the CPU (19 starved long queries outright on a busy
+machine)."""
+
+
+@dataclass(frozen=True)
+class _Launched:
+    """A worker forked and ready: its pid, the server's end of its socket, its nice value."""
+
+    pid: int
+    channel: socket.socket
+    nice: int
 
 
 class _Worker:
@@ -88,17 +98,18 @@ class _Worker:
 
     def __init__(
         self,
-        pid: int,
-        channel: socket.socket,
+        launched: _Launched,
         replied: Callable[[_Worker, object], None],
         ended: Callable[[_Worker], None],
     ) -> None:
-        self.pid = pid
+        self.pid = launched.pid
+        self._nice = launched.nice
+        """Its nice value for fresh queries (as forked), restored after a long query."""
         self._replied = replied
         """Called with each message as it arrives, before any coroutine resumes: the pool
         gives the worker its next job there, without waiting for a turn of the event loop."""
         self._on_end = ended
-        self._channel = channel
+        self._channel = launched.channel
         self._loop = asyncio.get_running_loop()
         self._transport: asyncio.Transport | None = None
         self._ended = self._loop.create_future()
@@ -108,7 +119,7 @@ class _Worker:
         """How long it may take to answer a job withdrawn after it began (then replaced)."""
 
     @staticmethod
-    def launch(zygote: Zygote) -> tuple[int, socket.socket]:
+    def launch(zygote: Zygote) -> _Launched:
         """Fork a worker and wait (blocking) until it is ready (its store open)."""
         pid, channel = zygote.fork()
         try:
@@ -120,7 +131,7 @@ class _Worker:
             raise RuntimeError("query worker did not start")
         for why in ready.unrestricted:
             log.warning("query worker %s runs unrestricted, %s", pid, why)
-        return pid, channel
+        return _Launched(pid, channel, ready.nice)
 
     async def connect(self) -> None:
         """Start reading replies on the event loop."""
@@ -157,7 +168,7 @@ class _Worker:
     def lower_priority(self) -> None:
         """Run this worker after fresh queries (raising a nice value needs no privilege)."""
         try:
-            os.setpriority(os.PRIO_PROCESS, self.pid, LOW_PRIORITY)
+            os.setpriority(os.PRIO_PROCESS, self.pid, self._nice + LONG_QUERY_NICE_STEP)
         except OSError:  # it has just ended: the end of the socket tells
             return
         self.lowered = True
@@ -166,7 +177,7 @@ class _Worker:
         """Back to normal priority once the long query ended; False where that needs a
         privilege the server lacks (the worker is then replaced)."""
         try:
-            os.setpriority(os.PRIO_PROCESS, self.pid, 0)
+            os.setpriority(os.PRIO_PROCESS, self.pid, self._nice)
         except OSError:
             return False
         self.lowered = False
@@ -735,11 +746,11 @@ class QueryPool:
         loop = asyncio.get_running_loop()
         assert self._zygote is not None
         try:
-            pid, channel = await loop.run_in_executor(None, _Worker.launch, self._zygote)
+            launched = await loop.run_in_executor(None, _Worker.launch, self._zygote)
         except ZygoteError:
             await self._start_zygote()
-            pid, channel = await loop.run_in_executor(None, _Worker.launch, self._zygote)
-        worker = _Worker(pid, channel, self._replied, self._worker_ended)
+            launched = await loop.run_in_executor(None, _Worker.launch, self._zygote)
+        worker = _Worker(launched, self._replied, self._worker_ended)
         await worker.connect()
         self._all.add(worker)
         self._idle.append(worker)

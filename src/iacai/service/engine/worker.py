@@ -9,6 +9,7 @@ each answers pyoxigraph's `query`.
 
 from __future__ import annotations
 
+import os
 import pickle
 import re
 import socket
@@ -98,9 +99,12 @@ class OutOfMemory:
 
 @dataclass(frozen=True)
 class WorkerReady:
-    """Sent once the store is open: what the worker could not restrict, for the server's log."""
+    """Sent once the store is open: what the worker could not restrict, for the server's log,
+    and the nice value it runs at (its zygote's), to which the pool restores it after a long
+    query."""
 
     unrestricted: tuple[str, ...]
+    nice: int
 
 
 @dataclass(frozen=True)
@@ -158,7 +162,7 @@ def serve(channel: socket.socket, setup: WorkerSetup, store: Store | None) -> No
     opened = store or open_for_queries(
         setup.store, setup.nquads, setup.data_version, setup.graph_names, setup.query_timeout
     )
-    wire.send(channel, WorkerReady(unrestricted))
+    wire.send(channel, WorkerReady(unrestricted, os.getpriority(os.PRIO_PROCESS, 0)))
     jobs = wire.Receiver(channel)
     while True:
         try:

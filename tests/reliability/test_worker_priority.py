@@ -1,0 +1,76 @@
+"""The query workers' CPU priority: nicer than the server (which routes every request and answer),
+and nicer still while a query of theirs is long (fresh queries then get most of the CPU), back
+to the fresh queries' priority once it has ended (restored, or the worker replaced where
+lowering a nice value needs a privilege the service lacks).
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+
+import httpx
+import psutil
+import pytest
+from service_process import CHALLENGES, STOPPED_CLEANLY, ServiceProcess, start
+
+from iacai.service.engine.pool import LONG_QUERY_NICE_STEP
+from iacai.service.engine.zygote import NICE_ABOVE_SERVER, ZYGOTE_NAME
+from iacai.service.settings import Settings
+
+LONG_QUERY = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d a ?t }"
+"""About a second on the shipped graph: long past a 0.1 s fast lane, well within the timeout."""
+
+
+def _nices(workers: list[psutil.Process]) -> list[int]:
+    nices = []
+    for worker in workers:
+        try:
+            nices.append(worker.nice())
+        except psutil.NoSuchProcess:  # replaced meanwhile
+            continue
+    return nices
+
+
+@pytest.fixture(scope="module")
+def quick_to_turn_long() -> Iterator[ServiceProcess]:
+    service = start(environment={"IACAI_CACHE_ENTRIES": "0", "IACAI_FAST_LANE_SECONDS": "0.1"})
+    yield service
+    assert service.stop() in STOPPED_CLEANLY, service.messages()
+
+
+def test_the_zygote_and_every_worker_run_nicer_than_the_server(
+    default_served: ServiceProcess,
+) -> None:
+    assert default_served.count_challenges() == CHALLENGES  # workers answer
+    server = psutil.Process(default_served.process.pid)
+    zygote = next(p for p in default_served.processes() if p.name() == ZYGOTE_NAME)
+    workers = default_served.query_workers()
+    assert workers
+    fresh = server.nice() + NICE_ABOVE_SERVER
+    assert zygote.nice() == fresh
+    assert _nices(workers) == [fresh] * len(workers)
+
+
+def test_a_long_querys_worker_runs_nicer_still_until_the_query_ends(
+    quick_to_turn_long: ServiceProcess,
+) -> None:
+    fresh = psutil.Process(quick_to_turn_long.process.pid).nice() + NICE_ABOVE_SERVER
+    with ThreadPoolExecutor(1) as background, quick_to_turn_long.client() as http:
+        answer = background.submit(http.get, "/sparql", params={"query": LONG_QUERY})
+        seen: set[int] = set()
+        while not answer.done():
+            seen.update(_nices(quick_to_turn_long.query_workers()))
+            time.sleep(0.02)
+        response: httpx.Response = answer.result()
+    assert response.status_code == 200, response.text
+    assert min(fresh + LONG_QUERY_NICE_STEP, 19) in seen, seen  # the kernel's most
+    deadline = time.monotonic() + 10  # a worker that could not be restored is being replaced
+    while time.monotonic() < deadline:
+        workers = quick_to_turn_long.query_workers()
+        if len(workers) == Settings().query_workers and set(_nices(workers)) == {fresh}:
+            break
+        time.sleep(0.05)
+    assert set(_nices(quick_to_turn_long.query_workers())) == {fresh}
+    assert quick_to_turn_long.count_challenges() == CHALLENGES
