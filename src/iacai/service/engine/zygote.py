@@ -39,8 +39,8 @@ NICE_ABOVE_SERVER = 5
 """How much nicer than the server the zygote runs, and so every worker it forks. The server
 process routes every request and every answer; a worker that took the core it needs made both
 wait behind queries. At 5, the server gets three times a worker's share of a core they both
-want: +11% throughput at 16 clients on 2 cores, caches off (19 queries, 3 rounds; 2 gave +6%,
-10 +7%). Alone on a core, a worker runs as fast at any nice value."""
+want: +10% throughput at 16 clients on 2 cores, caches off (19 queries, 3 rounds; 2 and 10 gave
+less). Alone on a core, a worker runs as fast at any nice value."""
 _PID = struct.Struct("!q")
 _PR_SET_NAME = 15
 _FORK = "fork"
