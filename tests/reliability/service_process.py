@@ -7,13 +7,14 @@ processes to kill, the resident memory of the service alone, an exit status and 
 from __future__ import annotations
 
 import contextlib
+import ctypes
 import os
 import signal
 import socket
 import subprocess
 import sys
 import tempfile
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO
@@ -154,3 +155,22 @@ def is_listening(port: int) -> bool:
     with socket.socket() as probe:
         probe.settimeout(1)
         return probe.connect_ex(("127.0.0.1", port)) == 0
+
+
+PR_CAPBSET_DROP, CAP_DAC_OVERRIDE, CAP_DAC_READ_SEARCH, CAP_SYS_NICE = 24, 1, 2, 23
+"""From <linux/prctl.h> and <linux/capability.h>."""
+
+
+def without_capabilities(*capabilities: int) -> Callable[[], None]:
+    """A `preexec_fn` that drops these capabilities from root's (in the child only, before it
+    runs the service), so that a test run as root sees the service as an unprivileged one."""
+
+    def drop() -> None:
+        if os.geteuid() != 0:
+            return
+        libc = ctypes.CDLL(None, use_errno=True)
+        for capability in capabilities:
+            if libc.prctl(PR_CAPBSET_DROP, capability, 0, 0, 0) != 0:
+                raise OSError(ctypes.get_errno(), "prctl(PR_CAPBSET_DROP) refused")
+
+    return drop

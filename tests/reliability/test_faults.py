@@ -7,7 +7,6 @@ during a test belongs to the store tests (tests/stores/).
 
 from __future__ import annotations
 
-import ctypes
 import json
 import os
 import resource
@@ -23,12 +22,15 @@ import httpx
 import psutil
 import pytest
 from service_process import (
+    CAP_DAC_OVERRIDE,
+    CAP_DAC_READ_SEARCH,
     CHALLENGES,
     COUNT_CHALLENGES,
     STOPPED_CLEANLY,
     ServiceProcess,
     is_listening,
     start,
+    without_capabilities,
 )
 
 from iacai import resources
@@ -113,7 +115,7 @@ def test_an_unreadable_data_directory_stops_start_up(tmp_path: Path) -> None:
     try:
         status, message = refused_start(
             {"IACAI_DATA_DIR": str(data)},
-            preexec_fn=_without_root_file_access,
+            preexec_fn=without_capabilities(CAP_DAC_OVERRIDE, CAP_DAC_READ_SEARCH),
         )
     finally:
         data.chmod(0o755)
@@ -121,19 +123,6 @@ def test_an_unreadable_data_directory_stops_start_up(tmp_path: Path) -> None:
     assert "cannot be read" in message and "Permission denied" in message, message
     assert "Traceback" not in message
 
-
-def _without_root_file_access() -> None:
-    """In the child only: drop the capabilities that let root read any file (when root)."""
-    if os.geteuid() != 0:
-        return
-    libc = ctypes.CDLL(None, use_errno=True)
-    for capability in (CAP_DAC_OVERRIDE, CAP_DAC_READ_SEARCH):
-        if libc.prctl(PR_CAPBSET_DROP, capability, 0, 0, 0) != 0:
-            raise OSError(ctypes.get_errno(), "prctl(PR_CAPBSET_DROP) refused")
-
-
-PR_CAPBSET_DROP, CAP_DAC_OVERRIDE, CAP_DAC_READ_SEARCH = 24, 1, 2
-"""From <linux/prctl.h> and <linux/capability.h>."""
 
 CORRUPTIONS = {
     "truncated": lambda text: text[: len(text) // 2],

@@ -6,6 +6,7 @@ lowering a nice value needs a privilege the service lacks).
 
 from __future__ import annotations
 
+import resource
 import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -13,7 +14,15 @@ from concurrent.futures import ThreadPoolExecutor
 import httpx
 import psutil
 import pytest
-from service_process import CHALLENGES, STOPPED_CLEANLY, ServiceProcess, start
+from service_process import (
+    CAP_SYS_NICE,
+    CHALLENGES,
+    COUNT_CHALLENGES,
+    STOPPED_CLEANLY,
+    ServiceProcess,
+    start,
+    without_capabilities,
+)
 
 from iacai.service.engine.pool import LONG_QUERY_NICE_STEP
 from iacai.service.engine.zygote import NICE_ABOVE_SERVER, ZYGOTE_NAME
@@ -35,11 +44,20 @@ def _nices(workers: list[psutil.Process]) -> list[int]:
     return nices
 
 
+QUICK_TO_TURN_LONG = {"IACAI_CACHE_ENTRIES": "0", "IACAI_FAST_LANE_SECONDS": "0.1"}
+
+
 @pytest.fixture(scope="module")
 def quick_to_turn_long() -> Iterator[ServiceProcess]:
-    service = start(environment={"IACAI_CACHE_ENTRIES": "0", "IACAI_FAST_LANE_SECONDS": "0.1"})
+    service = start(environment=QUICK_TO_TURN_LONG)
     yield service
     assert service.stop() in STOPPED_CLEANLY, service.messages()
+
+
+def _unprivileged() -> None:
+    """In the child: no way to lower a nice value (as a service not run as root has none)."""
+    without_capabilities(CAP_SYS_NICE)()
+    resource.setrlimit(resource.RLIMIT_NICE, (0, 0))
 
 
 def test_the_zygote_and_every_worker_run_nicer_than_the_server(
@@ -77,3 +95,24 @@ def test_a_long_querys_worker_runs_nicer_still_until_the_query_ends(
         time.sleep(0.05)
     assert set(_nices(quick_to_turn_long.query_workers())) == {fresh}
     assert quick_to_turn_long.count_challenges() == CHALLENGES
+
+
+def test_an_unprivileged_services_heavy_client_costs_no_worker_per_short_query() -> None:
+    """Without the privilege to lower a nice value, a worker whose long query ended is replaced
+    (it cannot be restored). A heavy client's next queries run in the long lane; a short one
+    must end at the priority it began with, not cost a worker (killed, forked again) each."""
+    service = start(environment=QUICK_TO_TURN_LONG, preexec_fn=_unprivileged)
+    try:
+        with service.client() as http:
+            long = http.get("/sparql", params={"query": LONG_QUERY})
+            assert long.status_code == 200, long.text
+            deadline = time.monotonic() + 10  # the long query's worker, replaced
+            while "replaced" not in service.messages() and time.monotonic() < deadline:
+                time.sleep(0.05)
+            assert service.messages().count("replaced") == 1, service.messages()
+            for sent in range(5):  # the client is heavy now: these run in the long lane
+                short = http.get("/sparql", params={"query": f"{COUNT_CHALLENGES} # {sent}"})
+                assert short.status_code == 200, short.text
+        assert service.messages().count("replaced") == 1, service.messages()
+    finally:
+        assert service.stop() in STOPPED_CLEANLY, service.messages()

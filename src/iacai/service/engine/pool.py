@@ -14,10 +14,11 @@ Fair scheduling, so that a cheap query is never queued behind expensive ones:
   most `long_lane` queries and one per client, so that the other workers always stay free for
   short queries;
 - a client with a long query (or one that ended within the timeout) is *heavy*: its next queries
-  go straight to the long lane, and are refused with 429 and Retry-After while the lane is full
-  or the client already holds a place in it (each refusal keeps it heavy a timeout longer). A
-  fresh query that turns long while the lane is full, or while its client has a long one
-  already, is stopped (503, Retry-After), and its client is heavy from then on;
+  go straight to the long lane (their priority lowered, as any query's, once past the fast lane),
+  and are refused with 429 and Retry-After while the lane is full or the client already holds a
+  place in it (each refusal keeps it heavy a timeout longer). A fresh query that turns long
+  while the lane is full, or while its client has a long one already, is stopped (503,
+  Retry-After), and its client is heavy from then on;
 - the last idle worker is kept for *light* clients, whose latest query ended within the fast
   lane: a crowd of new addresses, each with one runaway query, then takes the other workers in
   turn (each query stopped once it turns long), never the one an established client needs.
@@ -578,14 +579,14 @@ class QueryPool:
         return light and idle > self._reserved + 1
 
     def _start(self, state: _Client, long: bool) -> None:
-        """The client's next query on an idle worker (in the long lane, at low priority, before
-        it runs there)."""
+        """The client's next query on an idle worker (in the long lane: its priority is lowered
+        only once it runs past the fast lane, `_demote`)."""
         worker = self._idle.pop()
         turn = state.waiting.popleft()
         turn.worker = worker
         state.running += 1
         if long:
-            self._make_long(worker, state)
+            self._join_long_lane(worker, state)
         worker.send(turn)
         self._begin(worker, turn)
 
@@ -660,7 +661,8 @@ class QueryPool:
         A query queued behind it goes back to its client's queue."""
         worker = turn.worker
         assert worker is not None
-        if worker in self._long:
+        if worker in self._long:  # a heavy client's, begun in the long lane: long in fact now
+            worker.lower_priority()
             return
         self._requeue(worker)
         client, state = turn.client, turn.state
@@ -668,7 +670,8 @@ class QueryPool:
         now = asyncio.get_running_loop().time()
         state.heavy_until = now + turn.timeout
         if state.long == 0 and len(self._long) < self.long_lane:
-            self._make_long(worker, state)
+            self._join_long_lane(worker, state)
+            worker.lower_priority()
             self._refuse_waiting(state, now)
             self._dispatch()
             return
@@ -687,10 +690,13 @@ class QueryPool:
         )
         self._stop(turn, now + turn.timeout)
 
-    def _make_long(self, worker: _Worker, state: _Client) -> None:
+    def _join_long_lane(self, worker: _Worker, state: _Client) -> None:
+        """The worker's place in the long lane, the client's long query. Its priority is lowered
+        apart, once the query has run past the fast lane: a heavy client's short query then ends
+        at the priority it began with. Restoring a priority needs a privilege an unprivileged
+        service lacks, and each such query would have cost a worker (killed, forked again)."""
         self._long.add(worker)
         state.long += 1
-        worker.lower_priority()
 
     def _finish(self, worker: _Worker, turn: _Turn, heavy_until: float) -> None:
         """The client's share back: one query fewer running (and long, heavy until then)."""
